@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { generateToken, isLoopback, startServer } from '../../server/main.ts';
+import { ensureClientBuilt } from '../client-bundle.ts';
+import { CLIENT_DIST, LABS_DIR } from '../paths.ts';
+import { preflight } from '../preflight.ts';
+
+interface ServeOptions {
+  host: string;
+  port: string;
+  dataDir: string;
+  token?: string;
+  idleTimeout: string;
+  setup: boolean;
+}
+
+/** `labrunner serve`: the lab runner on http://127.0.0.1:3000 (what `npm start` runs). */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve', { isDefault: true })
+    .description('serve the labs in the browser, each beside a live shell')
+    .option('--host <address>', 'address to listen on (env LABRUNNER_HOST)', process.env.LABRUNNER_HOST ?? '127.0.0.1')
+    .option('--port <number>', 'port to listen on (env LABRUNNER_PORT)', process.env.LABRUNNER_PORT ?? '3000')
+    .option('--data-dir <path>', 'where workspaces, the database and sandbox state live (env LABRUNNER_DATA_DIR)', process.env.LABRUNNER_DATA_DIR ?? './data')
+    .option('--token <token>', 'access token; required beyond loopback, generated when absent (env LABRUNNER_TOKEN)', process.env.LABRUNNER_TOKEN)
+    .option('--idle-timeout <minutes>', 'end a shell nobody has been attached to for this long', process.env.LABRUNNER_IDLE_TIMEOUT ?? '30')
+    .option('--no-setup', 'do not install missing system tools')
+    .action(async (opts: ServeOptions) => {
+      const log = (msg: string) => console.log(`labrunner: ${msg}`);
+      const port = Number(opts.port);
+      const idleMinutes = Number(opts.idleTimeout);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, not '${opts.port}'`);
+      if (!(idleMinutes > 0)) fail(`--idle-timeout must be a positive number of minutes, not '${opts.idleTimeout}'`);
+
+      preflight(log, { install: opts.setup });
+      await ensureClientBuilt(log);
+
+      let token = opts.token;
+      let generated = false;
+      if (!token && !isLoopback(opts.host)) {
+        token = generateToken();
+        generated = true;
+      }
+      const server = await startServer({
+        host: opts.host,
+        port,
+        dataDir: path.resolve(opts.dataDir),
+        labsDir: LABS_DIR,
+        clientDir: CLIENT_DIST,
+        token,
+        idleTimeoutMs: idleMinutes * 60_000,
+      }).catch((err: Error) => fail(err.message));
+
+      console.log(`labrunner ready at ${server.url}`);
+      // Printed once, so whoever started the server can hand out the link; never logged anywhere else.
+      if (generated) console.log(`access token (shown once): open ${server.url}/?token=${token}`);
+      else if (token) console.log(`access token required: open ${server.url}/?token=<your token>`);
+
+      const stop = async () => {
+        await server.dispose();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
+
+function fail(message: string): never {
+  console.error(`labrunner: ${message}`);
+  process.exit(2);
+}

@@ -1,0 +1,11 @@
+import { Command } from 'commander';
+import { registerServeCommand } from './commands/serve.ts';
+
+/** `labrunner <command>`: every entry point of the product. */
+const program = new Command('labrunner')
+  .description('Interactive labs beside a real shell, graded against AWS ECR/ECS or the embedded sandbox.')
+  .showHelpAfterError();
+
+registerServeCommand(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,105 @@
+/**
+ * The wire protocol between the browser and the server, declared once and used on both ends
+ * (`client/` may `import type` from here and nothing else on the server).
+ *
+ * Two channels:
+ * - socket.io (`/socket.io`) carries control and events: the session, lab events, later checks and the dashboard.
+ * - a raw WebSocket per terminal (`/ws/terminal`) carries the pty byte stream. Binary frames both ways are
+ *   terminal bytes; text frames are JSON {@link TerminalClientMessage} / {@link TerminalServerMessage}.
+ *   A raw channel beats socket.io here (docs/benchmarks.md): socket.io sends each binary emit as two frames.
+ */
+
+/** Path of the terminal WebSocket; query: `learner`, `lab`, `cols`, `rows`. */
+export const TERMINAL_WS_PATH = '/ws/terminal';
+
+/**
+ * Flow control (docs/architecture.md#flow-control). The browser acknowledges bytes once xterm.js has parsed
+ * them; the server pauses the pty while more than HIGH bytes are unacknowledged and resumes below LOW.
+ * LOW must stay at least twice ACK_EVERY, or a client holding back a partial ack can stall the stream.
+ */
+export const FLOW = {
+  HIGH_WATERMARK: 512 * 1024,
+  LOW_WATERMARK: 128 * 1024,
+  ACK_EVERY: 32 * 1024,
+} as const;
+
+/** Text frames the browser sends on the terminal channel. */
+export type TerminalClientMessage =
+  | { type: 'resize'; cols: number; rows: number }
+  | { type: 'ack'; bytes: number }
+  | { type: 'restart' };
+
+/** Text frames the server sends on the terminal channel. */
+export type TerminalServerMessage =
+  /** First message: which shell this is. `replay` says a binary frame with the screen follows before live output. */
+  | { type: 'attached'; sessionId: string; replay: boolean; workspace: string }
+  /** The shell exited; the session is gone. A `restart` message starts a new one. */
+  | { type: 'exit'; exitCode: number; signal: number | null }
+  /** The server refused or ended the channel. */
+  | { type: 'error'; code: string; message: string };
+
+/** Limits on what a client may send, checked on arrival. */
+export const TERMINAL_LIMITS = {
+  MAX_COLS: 1000,
+  MAX_ROWS: 500,
+  MAX_INPUT_FRAME: 64 * 1024,
+} as const;
+
+/** Learner ids become folder names: keep them to a safe alphabet. */
+export const LEARNER_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** Lab ids are folder names under labs/. */
+export const LAB_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Parses and validates a text frame from the browser; undefined when it is not a valid message. */
+export function parseTerminalClientMessage(text: string): TerminalClientMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const msg = value as Record<string, unknown>;
+  switch (msg.type) {
+    case 'resize': {
+      const { cols, rows } = msg;
+      if (!isIntIn(cols, 1, TERMINAL_LIMITS.MAX_COLS) || !isIntIn(rows, 1, TERMINAL_LIMITS.MAX_ROWS)) return undefined;
+      return { type: 'resize', cols, rows };
+    }
+    case 'ack':
+      return isIntIn(msg.bytes, 0, Number.MAX_SAFE_INTEGER) ? { type: 'ack', bytes: msg.bytes } : undefined;
+    case 'restart':
+      return { type: 'restart' };
+    default:
+      return undefined;
+  }
+}
+
+function isIntIn(v: unknown, min: number, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+}
+
+/** Events the server emits over socket.io. */
+export interface ServerToClientEvents {
+  /** Who the server thinks this browser is, and what it may do. */
+  session: (info: { learnerId: string; mode: 'local' | 'token' }) => void;
+}
+
+/** Events the browser emits over socket.io. Every handler validates its payload on arrival. */
+export interface ClientToServerEvents {
+  /** Liveness probe; answers with the server time. */
+  ping: (reply: (serverTime: number) => void) => void;
+}
+
+/** A lab in the catalog. */
+export interface LabSummary {
+  id: string;
+  title: string;
+  summary: string;
+}
+
+/** A lab as the lab page shows it. */
+export interface LabView extends LabSummary {
+  /** The lab's instructions, rendered and sanitised on the server. */
+  html: string;
+}

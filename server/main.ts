@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DisposableStore, setDisposeErrorHandler, toDisposable } from './core/lifecycle.ts';
+import { FileLabCatalog } from './labs/index.ts';
+import { PtyHost } from './pty/index.ts';
+import { AccessPolicy } from './transport/access-policy.ts';
+import { createHttpApp } from './transport/http-app.ts';
+import { attachRealtime } from './transport/realtime.ts';
+import { bashSpec, prepareWorkspace, shellEnvironment, workspacePath } from './workspace/index.ts';
+
+/** Everything `labrunner serve` needs to know. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  labsDir: string;
+  clientDir: string;
+  /** Required when `host` is not loopback; optional on loopback (then every request needs it too). */
+  token?: string;
+  idleTimeoutMs: number;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  ptyHost: PtyHost;
+  /** Closes sockets, ends every shell and stops listening. */
+  dispose(): Promise<void>;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** A fresh access token: 32 random bytes, URL-safe. */
+export function generateToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** The composition root: builds every adapter, wires them by hand and owns them all. */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const log = config.log ?? ((msg, err) => console.error(`labrunner: ${msg}`, err ?? ''));
+  setDisposeErrorHandler((err) => log('cleanup failed', err));
+  if (!isLoopback(config.host) && !config.token) {
+    throw new Error(`refusing to listen on ${config.host} without an access token (--token or LABRUNNER_TOKEN)`);
+  }
+  const root = new DisposableStore();
+  const dataDir = path.resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+
+  const labs = new FileLabCatalog(config.labsDir);
+  const workspaceOf = (key: { learnerId: string; labId: string }) => workspacePath(dataDir, key.learnerId, key.labId);
+  const ptyHost = root.add(
+    new PtyHost({
+      idleTimeoutMs: config.idleTimeoutMs,
+      async shellFor(key, size) {
+        const home = workspaceOf(key);
+        const lab = await labs.get(key.labId);
+        await prepareWorkspace(home, lab?.dir);
+        return bashSpec(home, size, shellEnvironment(home));
+      },
+    }),
+  );
+
+  const http: HttpServer = createServer();
+  let port = config.port;
+  const policy = new AccessPolicy(config.token ? 'token' : 'local', config.token, () => port);
+  const app = createHttpApp({ policy, labs, labsDir: config.labsDir, clientDir: config.clientDir, log });
+  http.on('request', app);
+  root.add(attachRealtime({ http, policy, ptyHost, labs, workspaceOf, log }));
+  root.add(toDisposable(() => http.closeAllConnections()));
+  await listen(http, config.port, config.host);
+  port = (http.address() as { port: number }).port;
+
+  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    ptyHost,
+    async dispose() {
+      await ptyHost.shutdown();
+      root.dispose();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function listen(http: HttpServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+}

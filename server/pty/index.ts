@@ -1,0 +1,4 @@
+/** Shells: real bash under node-pty, one per learner and lab, with replay and flow control. */
+export { PtyHost, type PtyHostOptions, type SessionKey } from './pty-host.ts';
+export { PtySession, type ShellSpec, type ITerminalSink, type PtyExit } from './pty-session.ts';
+export { OutputBatcher, type BatcherOptions } from './output-batcher.ts';
