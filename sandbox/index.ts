@@ -1,0 +1,167 @@
+/**
+ * The sandbox: a local ECR (+ OCI registry, later ECS) on one port, speaking AWS's wire protocols.
+ * @example
+ * const sandbox = await startSandbox({ port: 0, dataDir: '/tmp/sbx' });
+ * const creds = sandbox.accounts.provision('alice');
+ * new ECRClient({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: creds });
+ * await sandbox.dispose();
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { IBlobStore, IImageScanner, IImageService, IRegistryAuth, RegistryHttpHandler, Scope } from './contracts.ts';
+import { AccountService, DEFAULT_LEARNER_ID, RegistryTokenService, SandboxClock } from './accounts/index.ts';
+import { formatRegistryHost, type RegistryHostNaming } from './core/registry-host.ts';
+import { createEcrService, ImageService, type EcrDeps } from './ecr/index.ts';
+import { applyLifecyclePolicies, lifecycleOperations } from './ecr/lifecycle.ts';
+import { createAdminHandler, createAwsJsonHandler, createSandboxServer } from './http/index.ts';
+import { detectRegistryHostNaming } from './registry-naming.ts';
+import { MetadataStore } from './storage/metadata-store.ts';
+import { ScanCoordinator, scanningOperations } from './ecr/scanning.ts';
+import { Replicator, replicationOperations } from './ecr/replication.ts';
+
+export { DEFAULT_LEARNER_ID } from './accounts/index.ts';
+export type { ProvisionedAccount } from './accounts/index.ts';
+export { parseRegistryHost, formatRegistryHost, type RegistryHostNaming } from './core/registry-host.ts';
+
+/** What the registry needs from the sandbox (for `createRegistryHandler`). */
+export interface RegistryParts {
+  readonly imageService: IImageService;
+  readonly registryAuth: IRegistryAuth;
+}
+
+/** Options of {@link startSandbox}. */
+export interface SandboxOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Listen address; default 127.0.0.1. */
+  readonly host?: string;
+  /** Where sandbox.db, admin-token (and the blob store's files) live; created if missing. */
+  readonly dataDir: string;
+  /** Serves `/v2/...`; without it (or createRegistryHandler) those answer 404. */
+  readonly registryHandler?: RegistryHttpHandler;
+  /** Builds the registry handler from the sandbox's own image service and auth (wins over registryHandler). */
+  readonly createRegistryHandler?: (parts: RegistryParts) => RegistryHttpHandler;
+  /** Layer/config blobs: PutImage checks layers exist, replication copies blobs across accounts. */
+  readonly blobs?: IBlobStore;
+  /** Vulnerability scanner; without it scans end FAILED ("scanner not configured"). */
+  readonly scanner?: IImageScanner;
+  /** Host clock (epoch ms), for tests; sandbox time adds the admin clock offset to it. */
+  readonly now?: () => number;
+  /** Forces the registry host naming instead of probing `*.localhost` resolution. */
+  readonly registryHostNaming?: RegistryHostNaming;
+}
+
+/** A running sandbox. */
+export interface SandboxHandle {
+  readonly port: number;
+  /** `http://127.0.0.1:PORT` (the API endpoint for SDKs and `--endpoint-url`). */
+  readonly endpoint: string;
+  /** Bearer token of the admin API (also in `<dataDir>/admin-token`, mode 0600). */
+  readonly adminToken: string;
+  readonly imageService: IImageService;
+  readonly registryAuth: IRegistryAuth;
+  readonly registryHostNaming: RegistryHostNaming;
+  /** Registry host (no scheme) for a scope, e.g. `123456789012.dkr.ecr.us-east-1.localhost:4580`. */
+  registryHost(scope: Scope): string;
+  /** Accounts: `provision(learnerId)` is what `POST /_sandbox/accounts` does. */
+  readonly accounts: AccountService;
+  /** Applies lifecycle policies now (what `POST /_sandbox/lifecycle/apply` does). */
+  applyLifecyclePolicies(): Promise<unknown[]>;
+  /** Resolves when no background work (scans, replication) is running. */
+  idle(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** Starts the sandbox and resolves once it listens. */
+export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const adminToken = loadOrCreateAdminToken(opts.dataDir);
+  const naming = opts.registryHostNaming ?? (await detectRegistryHostNaming());
+  const store = MetadataStore.open(opts.dataDir);
+  try {
+    const clock = new SandboxClock(store, opts.now ?? Date.now);
+    const now = () => clock.now();
+    const accounts = new AccountService(store, now);
+    accounts.provision(DEFAULT_LEARNER_ID);
+    const tokens = new RegistryTokenService(store, now);
+    const images = new ImageService(store, now);
+    let port = opts.port;
+    const registryHost = (scope: Scope) => formatRegistryHost(scope, port, naming);
+    const deps: EcrDeps = { store, images, now, registryHost, tokens, blobs: opts.blobs };
+    const scans = new ScanCoordinator(deps, opts.scanner);
+    const replicator = new Replicator(deps);
+    const subscriptions = [images.onImagePushed((e) => scans.onImagePushed(e)), images.onImagePushed((e) => replicator.onImagePushed(e))];
+    scans.resumeInterrupted();
+
+    const ecr = createEcrService(deps, [lifecycleOperations(deps), scanningOperations(deps, scans), replicationOperations(deps)]);
+    const apply = async () => applyLifecyclePolicies(deps);
+    const registry =
+      opts.createRegistryHandler?.({ imageService: images, registryAuth: tokens }) ?? opts.registryHandler;
+    const server = createSandboxServer({
+      api: createAwsJsonHandler([ecr], { find: (akid) => accounts.findByAccessKey(akid) }, opts.now ?? Date.now),
+      admin: createAdminHandler({
+        adminToken,
+        accounts,
+        clock,
+        applyLifecyclePolicies: apply,
+        health: () => ({ registryHostNaming: naming, clockOffsetMs: clock.offsetMs }),
+      }),
+      registry,
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    port = (server.address() as AddressInfo).port;
+
+    let disposed: Promise<void> | undefined;
+    return {
+      port,
+      endpoint: `http://127.0.0.1:${port}`,
+      adminToken,
+      imageService: images,
+      registryAuth: tokens,
+      registryHostNaming: naming,
+      registryHost,
+      accounts,
+      applyLifecyclePolicies: apply,
+      idle: async () => {
+        await Promise.all([scans.idle(), replicator.idle()]);
+      },
+      dispose() {
+        disposed ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+          await Promise.all([scans.idle(), replicator.idle()]);
+          subscriptions.forEach((s) => s.dispose());
+          images.dispose();
+          store.dispose();
+        })();
+        return disposed;
+      },
+    };
+  } catch (err) {
+    store.dispose();
+    throw err;
+  }
+}
+
+/** Reads `<dataDir>/admin-token`, creating it (mode 0600) on first start. */
+function loadOrCreateAdminToken(dataDir: string): string {
+  const path = join(dataDir, 'admin-token');
+  if (existsSync(path)) {
+    const token = readFileSync(path, 'utf8').trim();
+    if (token) return token;
+  }
+  const token = randomBytes(32).toString('hex');
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return token;
+}
