@@ -16,7 +16,7 @@ import { formatRegistryHost, type RegistryHostNaming } from './core/registry-hos
 import { createEcrService, ImageService, type EcrDeps } from './ecr/index.ts';
 import { applyLifecyclePolicies, lifecycleOperations } from './ecr/lifecycle.ts';
 import { createAdminHandler, createAwsJsonHandler, createSandboxServer } from './http/index.ts';
-import { detectRegistryHostNaming } from './registry-naming.ts';
+import { detectRegistryHostNaming } from './http/registry-naming.ts';
 import { MetadataStore } from './storage/metadata-store.ts';
 import { ScanCoordinator, scanningOperations } from './ecr/scanning.ts';
 import { Replicator, replicationOperations } from './ecr/replication.ts';

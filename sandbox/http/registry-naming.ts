@@ -3,7 +3,7 @@
  * when such a name resolves to loopback here (nss-myhostname), else `localhost:<port>`.
  */
 import { lookup } from 'node:dns/promises';
-import type { RegistryHostNaming } from './core/registry-host.ts';
+import type { RegistryHostNaming } from '../core/registry-host.ts';
 
 /** Probes name resolution of an ECR-shaped `*.localhost` name (2 s timeout). */
 export async function detectRegistryHostNaming(): Promise<RegistryHostNaming> {
