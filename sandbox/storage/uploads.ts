@@ -97,7 +97,7 @@ export class UploadSessions {
   append(id: string, body: Readable, options: AppendOptions): Promise<UploadSession> {
     return this.withSession(id, async (session) => {
       if (options.start !== undefined && options.start !== session.size) {
-        throw new RegistryError('BLOB_UPLOAD_INVALID', `chunk starts at ${options.start} but ${session.size} bytes were received so far`, { offset: session.size }, 416);
+        throw new RegistryError('BLOB_UPLOAD_INVALID', `chunk starts at ${options.start} but ${session.size} bytes were received so far`, { offset: session.size }, { status: 416 });
       }
       const paths = this._paths(id)!;
       const tracked = this._hashes.get(id);

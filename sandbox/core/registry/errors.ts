@@ -21,6 +21,8 @@ export const RegistryErrorCode = {
   DENIED: 403,
   UNSUPPORTED: 405,
   TOOMANYREQUESTS: 429,
+  // Not in the spec's list; distribution (and so every client) uses it for server-side failures.
+  UNKNOWN: 500,
 } as const;
 
 /** One of the distribution spec's error codes. */
@@ -38,14 +40,17 @@ export interface RegistryErrorBody {
 export class RegistryError extends Error {
   override readonly name = 'RegistryError';
   readonly status: number;
+  /** Extra response headers, e.g. the `Www-Authenticate` challenge of a 401. */
+  readonly headers: Readonly<Record<string, string>>;
   constructor(
     readonly code: RegistryErrorCodeName,
     message: string,
     readonly detail?: unknown,
-    status?: number,
+    options?: { readonly status?: number; readonly headers?: Readonly<Record<string, string>> },
   ) {
     super(message);
-    this.status = status ?? RegistryErrorCode[code];
+    this.status = options?.status ?? RegistryErrorCode[code];
+    this.headers = options?.headers ?? {};
   }
 
   /** The response body, `{"errors":[...]}`. */
