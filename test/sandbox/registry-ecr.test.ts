@@ -7,11 +7,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test as base, describe, expect } from 'vitest';
 import { makeImage, OCI_MANIFEST, pushBlob, pushImage, putManifest, randomBlob } from './helpers/oci-content.ts';
-import { errorCodes, SCOPE, startRegistryHarness } from './helpers/registry-harness.ts';
+import { errorCodes, startRegistryHarness } from './helpers/registry-harness.ts';
 import type { RegistryHarness } from './helpers/registry-harness.ts';
 
-const OTHER_ACCOUNT = { accountId: '222222222222', region: 'us-east-1' };
-const OTHER_REGION = { accountId: SCOPE.accountId, region: 'eu-west-1' };
 
 const it = base.extend<{ reg: RegistryHarness }>({
   // eslint-disable-next-line no-empty-pattern
@@ -42,33 +40,35 @@ describe('authentication', () => {
   });
 
   it('answers an expired token with DENIED and ECR\'s message', async ({ reg }) => {
-    const res = await reg.request({ path: '/v2/myrepo/tags/list', auth: await reg.password(SCOPE, 'expired') });
+    const res = await reg.request({ path: '/v2/myrepo/tags/list', auth: await reg.password(reg.scope, 'expired') });
     expect(res.status).toBe(403);
     expect(res.json.errors[0]).toMatchObject({ code: 'DENIED', message: 'Your authorization token has expired. Reauthenticate and try again.' });
   });
 
   it('denies a token of another account on this account\'s registry host', async ({ reg }) => {
-    const res = await reg.request({ method: 'POST', path: '/v2/myrepo/blobs/uploads/', auth: await reg.password(OTHER_ACCOUNT) });
+    const bob = reg.provision('bob');
+    const res = await reg.request({ method: 'POST', path: '/v2/myrepo/blobs/uploads/', auth: await reg.password(bob) });
     expect(res.status).toBe(403);
     expect(res.json.errors[0]).toEqual({
       code: 'DENIED',
-      message: 'User: arn:aws:iam::222222222222:root is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:us-east-1:111111111111:repository/myrepo',
+      message: `User: arn:aws:iam::${bob.accountId}:root is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:us-east-1:${reg.scope.accountId}:repository/myrepo`,
     });
   });
 
   it('answers a token of another region as expired, as ECR does', async ({ reg }) => {
-    const res = await reg.request({ path: '/v2/', auth: await reg.password(OTHER_REGION) });
+    const res = await reg.request({ path: '/v2/', auth: await reg.password({ ...reg.scope, region: 'eu-west-1' }) });
     expect(res.status).toBe(403);
     expect(res.json.errors[0].message).toBe('Your authorization token has expired. Reauthenticate and try again.');
   });
 
   it('takes account and region from the credentials on the fallback host', async ({ reg }) => {
-    await reg.createRepository('theirs', { scope: OTHER_ACCOUNT });
-    const password = await reg.password(OTHER_ACCOUNT);
+    const bob = reg.provision('bob');
+    await reg.createRepository('theirs', { scope: bob });
+    const password = await reg.password(bob);
     expect((await reg.request({ host: reg.fallbackHost, path: '/v2/theirs/tags/list', auth: password })).status).toBe(200);
     // ...and that account sees only its own repositories.
     const mine = await reg.request({ host: reg.fallbackHost, path: '/v2/myrepo/tags/list', auth: password });
-    expect(mine.json.errors[0]).toEqual({ code: 'NAME_UNKNOWN', message: "The repository with name 'myrepo' does not exist in the registry with id '222222222222'" });
+    expect(mine.json.errors[0]).toEqual({ code: 'NAME_UNKNOWN', message: `The repository with name 'myrepo' does not exist in the registry with id '${bob.accountId}'` });
   });
 });
 
@@ -77,7 +77,7 @@ describe('ECR rules', () => {
     const res = await reg.request({ method: 'POST', path: '/v2/nosuchrepo/blobs/uploads/' });
     expect(res.status).toBe(404);
     expect(res.json).toEqual({
-      errors: [{ code: 'NAME_UNKNOWN', message: "The repository with name 'nosuchrepo' does not exist in the registry with id '111111111111'" }],
+      errors: [{ code: 'NAME_UNKNOWN', message: `The repository with name 'nosuchrepo' does not exist in the registry with id '${reg.scope.accountId}'` }],
     });
     const manifest = await putManifest(reg, 'nosuchrepo', 'v1', makeImage().manifest, OCI_MANIFEST);
     expect(errorCodes(manifest)).toEqual(['NAME_UNKNOWN']);
@@ -102,11 +102,12 @@ describe('ECR rules', () => {
 
   it('shares blobs between repositories of one account but not across accounts', async ({ reg }) => {
     await reg.createRepository('other');
-    await reg.createRepository('myrepo', { scope: OTHER_ACCOUNT });
+    const bob = reg.provision('bob');
+    await reg.createRepository('myrepo', { scope: bob });
     const blob = randomBlob();
     await pushBlob(reg, 'myrepo', blob);
     expect((await reg.request({ method: 'HEAD', path: `/v2/other/blobs/${blob.digest}` })).status).toBe(200);
-    const foreign = await reg.request({ method: 'HEAD', path: `/v2/myrepo/blobs/${blob.digest}`, host: reg.ecrHost(OTHER_ACCOUNT), auth: await reg.password(OTHER_ACCOUNT) });
+    const foreign = await reg.request({ method: 'HEAD', path: `/v2/myrepo/blobs/${blob.digest}`, host: reg.ecrHost(bob), auth: await reg.password(bob) });
     expect(foreign.status).toBe(404);
   });
 
@@ -133,13 +134,14 @@ describe('names and paths', () => {
   });
 
   it('rejects malformed digests and upload ids without touching the filesystem outside the data dir', async ({ reg }) => {
+    const before = await readdir(reg.dataDir, { recursive: true });
     const blob = await reg.request({ path: '/v2/myrepo/blobs/sha256:..%2F..%2Fpasswd' });
     expect(blob.status).toBe(400);
     expect(errorCodes(blob)).toEqual(['DIGEST_INVALID']);
     const upload = await reg.request({ method: 'PATCH', path: '/v2/myrepo/blobs/uploads/..%2F..%2Fblobs', body: 'x' });
     expect(errorCodes(upload)).toEqual(['BLOB_UPLOAD_UNKNOWN']);
-    const entries = await readdir(reg.dataDir).catch(() => []);
-    expect(entries.filter((e) => e !== 'uploads' && e !== 'blobs')).toEqual([]);
+    const after = await readdir(reg.dataDir, { recursive: true });
+    expect(after.filter((e) => !before.includes(e) && !e.startsWith('sandbox.db'))).toEqual([]);
     expect(await readdir(join(reg.dataDir, 'uploads')).catch(() => [])).toEqual([]);
   });
 

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { test as base, describe, expect } from 'vitest';
 import { blobOf, makeImage, makeIndex, OCI_INDEX, OCI_MANIFEST, pushBlob, pushImage, putManifest, randomBlob } from './helpers/oci-content.ts';
 import type { Blob } from './helpers/oci-content.ts';
-import { errorCodes, SCOPE, startRegistryHarness } from './helpers/registry-harness.ts';
+import { errorCodes, startRegistryHarness } from './helpers/registry-harness.ts';
 import type { RegistryHarness } from './helpers/registry-harness.ts';
 
 const it = base.extend<{ reg: RegistryHarness }>({
@@ -35,7 +35,7 @@ async function expectBlobStored(reg: RegistryHarness, blob: Blob, name = REPO): 
 
 async function expectBlobAbsent(reg: RegistryHarness, digest: string): Promise<void> {
   expect((await reg.request({ method: 'HEAD', path: `/v2/${REPO}/blobs/${digest}` })).status).toBe(404);
-  expect(await reg.blobs.has(SCOPE.accountId, digest)).toBe(false);
+  expect(await reg.blobs.has(reg.scope.accountId, digest)).toBe(false);
 }
 
 async function startUpload(reg: RegistryHarness, name = REPO): Promise<string> {

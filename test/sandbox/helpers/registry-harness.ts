@@ -1,24 +1,21 @@
 /**
- * A registry under test plus a raw HTTP client for it. The tests speak only to this harness
- * (create a repository, get a password, send requests), so the same suites run against the
- * registry handler mounted on a bare `node:http` server with in-test contract implementations.
+ * The registry under test, inside the real sandbox, plus a raw HTTP client for it. Repositories are
+ * created and passwords obtained through the ECR API (SDK v3), exactly as a learner would.
  */
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request as httpRequest } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { RegistryHost, Scope } from '../../../sandbox/contracts.ts';
+import type { Scope } from '../../../sandbox/contracts.ts';
+import { startSandbox } from '../../../sandbox/index.ts';
+import type { SandboxHandle } from '../../../sandbox/index.ts';
 import { createRegistryHandler } from '../../../sandbox/registry/index.ts';
 import { createBlobStore } from '../../../sandbox/storage/blob-store.ts';
 import type { BlobStore } from '../../../sandbox/storage/blob-store.ts';
-import { FakeImageService, FakeRegistryAuth } from './registry-fakes.ts';
-
-/** The default learner account of the tests. */
-export const SCOPE: Scope = { accountId: '111111111111', region: 'us-east-1' };
 
 /** A response with its whole body. */
 export interface RawResponse {
@@ -29,74 +26,124 @@ export interface RawResponse {
   readonly json: any;
 }
 
-/** One request; `auth` defaults to a valid password of {@link SCOPE}, `null` sends none. */
+/** One request; `auth` defaults to a valid password of the default scope, `null` sends none. */
 export interface RawRequest {
   readonly method?: string;
   readonly path: string;
-  /** Host header; defaults to the ECR-shaped host of SCOPE. */
+  /** Host header; defaults to the ECR-shaped host of the default scope. */
   readonly host?: string;
   readonly headers?: Record<string, string | number>;
   readonly body?: Buffer | string | Readable;
   readonly auth?: string | null;
 }
 
-/** A running registry for tests. */
+/** A running sandbox with the registry mounted, and the ways tests drive it. */
 export interface RegistryHarness {
+  readonly sandbox: SandboxHandle;
   readonly port: number;
   readonly dataDir: string;
   readonly blobs: BlobStore;
+  /** The default learner's account in us-east-1. */
+  readonly scope: Scope;
+  /** Provisions another learner and returns its account in `region`. */
+  provision(learnerId: string, region?: string): Scope;
   /** `<account>.dkr.ecr.<region>.localhost:<port>` */
   ecrHost(scope?: Scope): string;
   /** `localhost:<port>`, the host that carries no account. */
   readonly fallbackHost: string;
+  /** CreateRepository through the ECR API (SDK v3). */
   createRepository(name: string, options?: { scope?: Scope; immutable?: boolean }): Promise<void>;
-  /** A registry password for `scope` (as GetAuthorizationToken hands out). */
+  /**
+   * A registry password from GetAuthorizationToken for `scope`. With `expired`, sandbox time is then
+   * moved 13 hours on, so that token (and only tokens issued before) has expired.
+   */
   password(scope?: Scope, state?: 'valid' | 'expired'): Promise<string>;
   request(req: RawRequest): Promise<RawResponse>;
   close(): Promise<void>;
 }
 
-const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.localhost(?::\d+)?$/;
+const TOKEN_LIFETIME_PLUS = 13 * 60 * 60 * 1000;
 
-function registryHostOf(host: string | undefined): RegistryHost {
-  const m = host === undefined ? null : ECR_HOST.exec(host);
-  return m ? { kind: 'ecr', scope: { accountId: m[1]!, region: m[2]! } } : { kind: 'fallback' };
-}
-
-/** Starts the registry handler on `127.0.0.1:<random port>` with fresh fakes and a temp data dir. */
+/**
+ * Starts the real sandbox (`startSandbox`) on 127.0.0.1:<random port> with a temp data dir, the
+ * blob store and this registry handler, as the composition root wires them.
+ */
 export async function startRegistryHarness(): Promise<RegistryHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'registry-test-'));
-  const images = new FakeImageService();
-  const auth = new FakeRegistryAuth();
   const blobs = createBlobStore({ dataDir });
-  const handler = createRegistryHandler({ auth, images, blobs }, { onUnexpectedError: (err, req) => console.error('registry bug', req.method, req.url, (err as Error).stack) });
-  const server: Server = createServer((req, res) => {
-    void handler(req, res, registryHostOf(req.headers.host));
+  const sandbox = await startSandbox({
+    port: 0,
+    dataDir,
+    registryHostNaming: 'ecr',
+    blobs,
+    createRegistryHandler: ({ imageService, registryAuth }) =>
+      createRegistryHandler(
+        { auth: registryAuth, images: imageService, blobs },
+        { onUnexpectedError: (err, req) => console.error('registry bug', req.method, req.url, (err as Error).stack) },
+      ),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const defaultPassword = auth.issue(SCOPE);
-  const ecrHost = (scope: Scope = SCOPE) => `${scope.accountId}.dkr.ecr.${scope.region}.localhost:${port}`;
+  const port = sandbox.port;
+  const learners = new Map<string, { accessKeyId: string; secretAccessKey: string }>();
+  const clients: ECRClient[] = [];
+  const provision = (learnerId: string, region = 'us-east-1'): Scope => {
+    const account = sandbox.accounts.provision(learnerId);
+    learners.set(account.accountId, account);
+    return { accountId: account.accountId, region };
+  };
+  const client = (scope: Scope): ECRClient => {
+    const creds = learners.get(scope.accountId);
+    if (creds === undefined) throw new Error(`no learner owns account ${scope.accountId}`);
+    const c = new ECRClient({ endpoint: sandbox.endpoint, region: scope.region, credentials: creds, maxAttempts: 1 });
+    clients.push(c);
+    return c;
+  };
+  const scope = provision('alice');
+  const ecrHost = (s: Scope = scope) => `${s.accountId}.dkr.ecr.${s.region}.localhost:${port}`;
+  const password = async (s: Scope = scope): Promise<string> => {
+    const out = await client(s).send(new GetAuthorizationTokenCommand({}));
+    const token = out.authorizationData?.[0]?.authorizationToken;
+    if (!token) throw new Error('GetAuthorizationToken returned no token');
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    if (!decoded.startsWith('AWS:')) throw new Error('token is not AWS:<password>');
+    return decoded.slice(4);
+  };
+  let defaultPassword = await password();
 
   return {
+    sandbox,
     port,
     dataDir,
     blobs,
+    scope,
+    provision,
     ecrHost,
     fallbackHost: `localhost:${port}`,
     async createRepository(name, options = {}) {
-      images.createRepository(options.scope ?? SCOPE, name, options.immutable ? 'IMMUTABLE' : 'MUTABLE');
+      await client(options.scope ?? scope).send(
+        new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: options.immutable ? 'IMMUTABLE' : 'MUTABLE' }),
+      );
     },
-    async password(scope = SCOPE, state = 'valid') {
-      return auth.issue(scope, state);
+    async password(s = scope, state = 'valid') {
+      const pw = await password(s);
+      if (state === 'expired') {
+        // Sandbox time (the admin clock), not the host clock: SigV4 keeps working, tokens age.
+        const res = await fetch(`${sandbox.endpoint}/_sandbox/clock`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${sandbox.adminToken}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ advanceDays: TOKEN_LIFETIME_PLUS / 86_400_000 }),
+        });
+        if (!res.ok) throw new Error(`advancing the sandbox clock failed: ${res.status}`);
+        defaultPassword = await password();
+      }
+      return pw;
     },
     request(req) {
-      const password = req.auth === undefined ? defaultPassword : req.auth;
-      return rawRequest(port, { ...req, host: req.host ?? ecrHost() }, password);
+      const pw = req.auth === undefined ? defaultPassword : req.auth;
+      return rawRequest(port, { ...req, host: req.host ?? ecrHost() }, pw);
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      clients.forEach((c) => c.destroy());
+      await sandbox.dispose();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
