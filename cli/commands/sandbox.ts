@@ -1,0 +1,121 @@
+import type { Command } from 'commander';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AccountService, DEFAULT_LEARNER_ID, type ProvisionedAccount } from '../../sandbox/accounts/index.ts';
+import { runSandbox } from '../../sandbox/main.ts';
+import { MetadataStore } from '../../sandbox/storage/metadata-store.ts';
+
+interface SandboxCommandOptions {
+  port: string;
+  host: string;
+  dataDir: string;
+}
+
+/** The AWS CLI the wrapper runs: Debian's v2 (the first `aws` on PATH may be a pyenv v1 shim). */
+export const REAL_AWS_CLI = '/usr/bin/aws';
+
+/**
+ * `labrunner sandbox`: runs the local ECR (+ registry) in the foreground until SIGINT/SIGTERM.
+ * `labrunner sandbox env`: prints `export` lines that point a shell's AWS CLI/SDKs at it.
+ */
+export function registerSandboxCommand(program: Command): void {
+  const sandbox = program
+    .command('sandbox')
+    .description('run the local AWS sandbox (ECR API + registry) in the foreground')
+    .option('--port <number>', 'port to listen on', '4580')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--data-dir <path>', 'where the sandbox keeps its state', './data')
+    .action(async (opts: SandboxCommandOptions) => {
+      const handle = await runSandbox({ port: Number(opts.port), host: opts.host, dataDir: path.resolve(opts.dataDir) });
+      console.log(`sandbox ready at ${handle.endpoint}`);
+      console.log(`registry: ${handle.registryHost({ accountId: '<account>', region: '<region>' })} (naming: ${handle.registryHostNaming})`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await handle.dispose();
+    });
+
+  sandbox
+    .command('env')
+    .description('print export lines for a shell: credentials, region, endpoint and an aws wrapper on PATH')
+    .option('--port <number>', 'the sandbox port', '4580')
+    .option('--data-dir <path>', 'the sandbox data directory', './data')
+    .option('--learner <id>', 'whose account', DEFAULT_LEARNER_ID)
+    .action(async (opts: { port: string; dataDir: string; learner: string }) => {
+      process.stdout.write(await renderSandboxEnv({ port: Number(opts.port), dataDir: path.resolve(opts.dataDir), learnerId: opts.learner }));
+    });
+}
+
+/**
+ * Provisions (or finds) the learner's account and returns the `export` lines, writing the `aws` wrapper
+ * into `<dataDir>/bin`. Asks the running sandbox's admin API; when none answers on the port, provisions
+ * straight in the data dir's store (SQLite WAL makes that safe even if a sandbox starts meanwhile).
+ */
+export async function renderSandboxEnv(opts: { port: number; dataDir: string; learnerId: string; region?: string }): Promise<string> {
+  const endpoint = `http://127.0.0.1:${opts.port}`;
+  const account = (await provisionViaAdminApi(endpoint, opts.dataDir, opts.learnerId)) ?? provisionInStore(opts.dataDir, opts.learnerId);
+  const binDir = writeAwsWrapper(opts.dataDir);
+  const region = opts.region ?? 'us-east-1';
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return [
+    `export AWS_ACCESS_KEY_ID=${q(account.accessKeyId)}`,
+    `export AWS_SECRET_ACCESS_KEY=${q(account.secretAccessKey)}`,
+    `export AWS_DEFAULT_REGION=${q(region)}`,
+    `export AWS_REGION=${q(region)}`,
+    `export AWS_ENDPOINT_URL=${q(endpoint)}`,
+    `export PATH=${q(binDir)}:"$PATH"`,
+    '',
+  ].join('\n');
+}
+
+async function provisionViaAdminApi(endpoint: string, dataDir: string, learnerId: string): Promise<ProvisionedAccount | undefined> {
+  const tokenPath = path.join(dataDir, 'admin-token');
+  if (!existsSync(tokenPath)) return undefined;
+  const token = readFileSync(tokenPath, 'utf8').trim();
+  try {
+    const res = await fetch(`${endpoint}/_sandbox/accounts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ learnerId }),
+      signal: AbortSignal.timeout(2000),
+    });
+    if (res.status === 401) return undefined; // another sandbox (other data dir) on this port: use our store
+    if (!res.ok) throw new Error(`sandbox admin API answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as ProvisionedAccount;
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('sandbox admin API')) throw err;
+    return undefined; // nothing listening
+  }
+}
+
+function provisionInStore(dataDir: string, learnerId: string): ProvisionedAccount {
+  mkdirSync(dataDir, { recursive: true });
+  const store = MetadataStore.open(dataDir);
+  try {
+    return new AccountService(store, Date.now).provision(learnerId);
+  } finally {
+    store.dispose();
+  }
+}
+
+/** Writes `<dataDir>/bin/aws`, which adds --endpoint-url only when AWS_ENDPOINT_URL is set (so it also works against AWS). */
+function writeAwsWrapper(dataDir: string): string {
+  const binDir = path.join(dataDir, 'bin');
+  mkdirSync(binDir, { recursive: true });
+  const file = path.join(binDir, 'aws');
+  writeFileSync(
+    file,
+    [
+      '#!/bin/sh',
+      '# Written by `labrunner sandbox env`. AWS CLI 2.9 ignores AWS_ENDPOINT_URL (added in 2.13), so pass it on.',
+      'if [ -n "$AWS_ENDPOINT_URL" ]; then',
+      `  exec ${REAL_AWS_CLI} --endpoint-url "$AWS_ENDPOINT_URL" "$@"`,
+      'fi',
+      `exec ${REAL_AWS_CLI} "$@"`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(file, 0o755);
+  return binDir;
+}

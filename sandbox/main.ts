@@ -1,0 +1,50 @@
+/**
+ * The sandbox's composition root: the on-disk blob store, the OCI registry, the vulnerability scanner and
+ * its advisory feed, wired into {@link startSandbox}. `labrunner sandbox` and the lab server start the
+ * sandbox through here; tests that need only the ECR API call startSandbox directly.
+ */
+import { fileURLToPath } from 'node:url';
+import { createRegistryHandler } from './registry/index.ts';
+import { createAdvisoryFeed, createImageScanner, loadAdvisoryFeed, type AdvisoryFeed } from './scanner/index.ts';
+import { createBlobStore } from './storage/blob-store.ts';
+import { startSandbox, type SandboxHandle, type SandboxOptions } from './index.ts';
+
+/** Options of {@link runSandbox}. */
+export interface RunSandboxOptions extends Pick<SandboxOptions, 'port' | 'host' | 'dataDir' | 'now' | 'registryHostNaming'> {
+  /** Folder of OSV advisory JSON files; default `sandbox/advisories/`. */
+  readonly advisoriesDir?: string;
+  /** Where warnings go (a malformed advisory file, a missing feed); default console.warn. */
+  readonly warn?: (message: string) => void;
+}
+
+/** Default advisory folder, shipped beside this file. */
+export const DEFAULT_ADVISORIES_DIR = fileURLToPath(new URL('./advisories/', import.meta.url));
+
+/** Starts the complete sandbox: ECR API, registry on `/v2/`, scanning. */
+export async function runSandbox(opts: RunSandboxOptions): Promise<SandboxHandle> {
+  const warn = opts.warn ?? ((m: string) => console.warn(m));
+  const blobs = createBlobStore({ dataDir: opts.dataDir });
+  const feed = await loadFeed(opts.advisoriesDir ?? DEFAULT_ADVISORIES_DIR, warn);
+  return startSandbox({
+    port: opts.port,
+    host: opts.host,
+    dataDir: opts.dataDir,
+    now: opts.now,
+    registryHostNaming: opts.registryHostNaming,
+    blobs,
+    scanner: createImageScanner({ blobs, feed }),
+    createRegistryHandler: ({ imageService, registryAuth }) => createRegistryHandler({ auth: registryAuth, images: imageService, blobs }),
+  });
+}
+
+async function loadFeed(dir: string, warn: (m: string) => void): Promise<AdvisoryFeed> {
+  try {
+    const feed = await loadAdvisoryFeed(dir);
+    for (const p of feed.problems) warn(`sandbox: advisory feed: ${p.source}: ${p.message}`);
+    return feed;
+  } catch (err) {
+    // Scanning still works (no findings) without a feed; a lab that needs findings will show it.
+    warn(`sandbox: no advisory feed at ${dir} (${err instanceof Error ? err.message : String(err)}); scans will find nothing`);
+    return createAdvisoryFeed([]);
+  }
+}
