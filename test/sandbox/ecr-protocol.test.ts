@@ -19,7 +19,7 @@ describe('sandbox AWS JSON protocol and SigV4', () => {
   });
 
   /** Sends a raw request, signed unless `sign` is false. */
-  async function raw(opts: { target?: string; body: string | Buffer; sign?: boolean; secret?: string; date?: Date; service?: string }) {
+  async function raw(opts: { target?: string; body: string; sign?: boolean; secret?: string; date?: Date; service?: string }) {
     const url = new URL(f.sandbox.endpoint);
     const headers: Record<string, string> = { host: url.host, 'content-type': 'application/x-amz-json-1.1' };
     if (opts.target !== undefined) headers['x-amz-target'] = opts.target;
@@ -116,7 +116,7 @@ describe('sandbox AWS JSON protocol and SigV4', () => {
   });
 
   it('refuses a huge body with a 413 and keeps serving', async () => {
-    const big = Buffer.alloc(7 * 1024 * 1024, 0x20);
+    const big = new Uint8Array(7 * 1024 * 1024).fill(0x20);
     const res = await fetch(f.sandbox.endpoint + '/', { method: 'POST', headers: { 'x-amz-target': `${TARGET}.DescribeRepositories` }, body: big });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { __type: string }).__type).toBe('RequestEntityTooLargeException');
