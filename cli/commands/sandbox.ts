@@ -42,8 +42,14 @@ export function registerSandboxCommand(program: Command): void {
     .option('--port <number>', 'the sandbox port', '4580')
     .option('--data-dir <path>', 'the sandbox data directory', './data')
     .option('--learner <id>', 'whose account', DEFAULT_LEARNER_ID)
-    .action(async (opts: { port: string; dataDir: string; learner: string }) => {
-      process.stdout.write(await renderSandboxEnv({ port: Number(opts.port), dataDir: path.resolve(opts.dataDir), learnerId: opts.learner }));
+    .action(async (opts: { port: string; dataDir: string; learner: string }, cmd: Command) => {
+      // Without positional options on the root program, `sandbox env --port N` may hand --port to the
+      // parent `sandbox` command: take whichever of the two the user actually typed.
+      const typed = (name: 'port' | 'dataDir'): string =>
+        cmd.parent?.getOptionValueSource(name) === 'cli' ? String(cmd.parent.opts()[name]) : opts[name];
+      process.stdout.write(
+        await renderSandboxEnv({ port: Number(typed('port')), dataDir: path.resolve(typed('dataDir')), learnerId: opts.learner }),
+      );
     });
 }
 
