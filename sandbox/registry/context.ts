@@ -3,12 +3,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IImageService, IRegistryAuth, Scope } from '../contracts.ts';
 import { EcrMessages, RegistryError } from '../core/registry/index.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
+import type { ReferrersIndex } from './referrers.ts';
 
 /** The registry's collaborators, passed in by the composition root. */
 export interface RegistryDeps {
   readonly auth: IRegistryAuth;
   readonly images: IImageService;
   readonly blobs: BlobStore;
+  /**
+   * Enables the referrers API (`createReferrersIndex({ dataDir })`). Without it `/referrers/` answers
+   * 404 and pushes carry no `OCI-Subject`, which tells clients to fall back to the referrers tag schema.
+   */
+  readonly referrers?: ReferrersIndex;
 }
 
 /** One authenticated request on one repository. */

@@ -12,7 +12,7 @@ import { handleBlob } from './blobs.ts';
 import { unsupported } from './context.ts';
 import type { RegistryDeps, RepoRequest } from './context.ts';
 import { API_VERSION_HEADER, safeHost, sendEmpty, sendRegistryError } from './http.ts';
-import { handleManifest } from './manifests.ts';
+import { handleManifest, handleReferrers } from './manifests.ts';
 import { handleTags } from './tags.ts';
 import { handleStartUpload, handleUpload } from './uploads.ts';
 
@@ -103,7 +103,7 @@ async function dispatch(deps: RegistryDeps, req: IncomingMessage, res: ServerRes
     case 'tags':
       return handleTags(ctx);
     case 'referrers':
-      throw unsupported();
+      return handleReferrers(ctx, route.digest);
   }
 }
 

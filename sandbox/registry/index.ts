@@ -2,3 +2,5 @@
 export { createRegistryHandler } from './handler.ts';
 export type { RegistryHandlerOptions } from './handler.ts';
 export type { RegistryDeps } from './context.ts';
+export { createReferrersIndex } from './referrers.ts';
+export type { ReferrersIndex } from './referrers.ts';

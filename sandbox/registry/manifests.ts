@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StoredManifest } from '../contracts.ts';
-import { EcrMessages, MAX_MANIFEST_BYTES, RegistryError, isSha256Digest, parseManifest, parseManifestReference } from '../core/registry/index.ts';
+import { EcrMessages, MAX_MANIFEST_BYTES, RegistryError, isSha256Digest, ManifestMediaType, parseManifest, parseManifestReference, referrerDescriptor } from '../core/registry/index.ts';
 import type { ParsedManifest } from '../core/registry/index.ts';
 import { repositoryNotFound, requireRepository } from './context.ts';
 import type { RepoRequest } from './context.ts';
@@ -77,7 +77,11 @@ async function putManifest(ctx: RepoRequest, reference: string): Promise<void> {
   const stored: StoredManifest = { digest, mediaType: parsed.mediaType, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
   await storeManifest(ctx, stored, ref.kind === 'tag' ? ref.tag : undefined);
   const headers: Record<string, string> = { Location: `/v2/${ctx.name}/manifests/${digest}`, 'Docker-Content-Digest': digest };
-  if (parsed.subject !== undefined) headers['OCI-Subject'] = parsed.subject.digest;
+  // OCI-Subject promises the client that the referrers API lists this manifest: send it only then.
+  if (parsed.subject !== undefined && ctx.deps.referrers !== undefined && isSha256Digest(parsed.subject.digest)) {
+    await ctx.deps.referrers.add(ctx.scope, ctx.name, parsed.subject.digest, referrerDescriptor(parsed, digest, bytes.byteLength));
+    headers['OCI-Subject'] = parsed.subject.digest;
+  }
   sendEmpty(ctx.res, 201, headers);
 }
 
@@ -120,6 +124,23 @@ async function storeManifest(ctx: RepoRequest, manifest: StoredManifest, tag: st
         throw err;
     }
   }
+}
+
+/** `GET /v2/<name>/referrers/<digest>[?artifactType=]`: an OCI index of the manifests whose subject is `digest`. */
+export async function handleReferrers(ctx: RepoRequest, subject: string): Promise<void> {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new RegistryError('UNSUPPORTED', 'The operation is unsupported.');
+  const index = ctx.deps.referrers;
+  if (index === undefined) throw new RegistryError('UNSUPPORTED', 'The operation is unsupported.', undefined, { status: 404 });
+  requireRepository(ctx);
+  if (!isSha256Digest(subject)) throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: subject, reason: 'invalid digest' });
+  const artifactType = ctx.url.searchParams.get('artifactType') ?? undefined;
+  const present = (await index.list(ctx.scope, ctx.name, subject)).filter((d) => ctx.deps.images.getManifest(ctx.scope, ctx.name, d.digest) !== undefined);
+  const manifests = artifactType === undefined ? present : present.filter((d) => d.artifactType === artifactType);
+  const body = JSON.stringify({ schemaVersion: 2, mediaType: ManifestMediaType.ociIndex, manifests });
+  const headers: Record<string, string | number> = { 'Content-Type': ManifestMediaType.ociIndex, 'Content-Length': Buffer.byteLength(body) };
+  if (artifactType !== undefined) headers['OCI-Filters-Applied'] = 'artifactType';
+  ctx.res.writeHead(200, headers);
+  ctx.res.end(ctx.method === 'HEAD' ? undefined : body);
 }
 
 function deleteManifest(ctx: RepoRequest, reference: string): void {

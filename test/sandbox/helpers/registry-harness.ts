@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import type { Scope } from '../../../sandbox/contracts.ts';
 import { startSandbox } from '../../../sandbox/index.ts';
 import type { SandboxHandle } from '../../../sandbox/index.ts';
-import { createRegistryHandler } from '../../../sandbox/registry/index.ts';
+import { createReferrersIndex, createRegistryHandler } from '../../../sandbox/registry/index.ts';
 import { createBlobStore } from '../../../sandbox/storage/blob-store.ts';
 import type { BlobStore } from '../../../sandbox/storage/blob-store.ts';
 
@@ -68,7 +68,7 @@ const TOKEN_LIFETIME_PLUS = 13 * 60 * 60 * 1000;
  * Starts the real sandbox (`startSandbox`) on 127.0.0.1:<random port> with a temp data dir, the
  * blob store and this registry handler, as the composition root wires them.
  */
-export async function startRegistryHarness(): Promise<RegistryHarness> {
+export async function startRegistryHarness(options: { readonly referrers?: boolean } = {}): Promise<RegistryHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'registry-test-'));
   const blobs = createBlobStore({ dataDir });
   const sandbox = await startSandbox({
@@ -78,7 +78,7 @@ export async function startRegistryHarness(): Promise<RegistryHarness> {
     blobs,
     createRegistryHandler: ({ imageService, registryAuth }) =>
       createRegistryHandler(
-        { auth: registryAuth, images: imageService, blobs },
+        { auth: registryAuth, images: imageService, blobs, ...(options.referrers === false ? {} : { referrers: createReferrersIndex({ dataDir }) }) },
         { onUnexpectedError: (err, req) => console.error('registry bug', req.method, req.url, (err as Error).stack) },
       ),
   });
