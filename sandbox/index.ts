@@ -51,6 +51,8 @@ export interface SandboxOptions {
   readonly now?: () => number;
   /** Forces the registry host naming instead of probing `*.localhost` resolution. */
   readonly registryHostNaming?: RegistryHostNaming;
+  /** The Docker Engine API the sandbox uses (`unix://…`), reported by health so shells can set DOCKER_HOST. */
+  readonly dockerHost?: string;
 }
 
 /** A running sandbox. */
@@ -106,7 +108,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
         accounts,
         clock,
         applyLifecyclePolicies: apply,
-        health: () => ({ registryHostNaming: naming, clockOffsetMs: clock.offsetMs }),
+        health: () => ({ registryHostNaming: naming, clockOffsetMs: clock.offsetMs, dockerHost: opts.dockerHost ?? null }),
       }),
       registry,
     });

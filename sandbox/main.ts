@@ -8,6 +8,7 @@ import { createRegistryHandler } from './registry/index.ts';
 import { createAdvisoryFeed, createImageScanner, loadAdvisoryFeed, type AdvisoryFeed } from './scanner/index.ts';
 import { createBlobStore } from './storage/blob-store.ts';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from './index.ts';
+import { ensureDockerApiSocket } from './engine/index.ts';
 
 /** Options of {@link runSandbox}. */
 export interface RunSandboxOptions extends Pick<SandboxOptions, 'port' | 'host' | 'dataDir' | 'now' | 'registryHostNaming'> {
@@ -25,7 +26,10 @@ export async function runSandbox(opts: RunSandboxOptions): Promise<SandboxHandle
   const warn = opts.warn ?? ((m: string) => console.warn(m));
   const blobs = createBlobStore({ dataDir: opts.dataDir });
   const feed = await loadFeed(opts.advisoriesDir ?? DEFAULT_ADVISORIES_DIR, warn);
-  return startSandbox({
+  // Learners' `docker` and ECS tasks need a container engine; without one the sandbox still serves ECR.
+  const engine = await ensureDockerApiSocket({ dataDir: opts.dataDir, log: warn });
+  if (!engine) warn('sandbox: no container engine (Docker or podman): docker commands and ECS tasks will not work');
+  const handle = await startSandbox({
     port: opts.port,
     host: opts.host,
     dataDir: opts.dataDir,
@@ -34,7 +38,18 @@ export async function runSandbox(opts: RunSandboxOptions): Promise<SandboxHandle
     blobs,
     scanner: createImageScanner({ blobs, feed }),
     createRegistryHandler: ({ imageService, registryAuth }) => createRegistryHandler({ auth: registryAuth, images: imageService, blobs }),
+    dockerHost: engine?.dockerHost,
+  }).catch(async (err: unknown) => {
+    await engine?.dispose();
+    throw err;
   });
+  return {
+    ...handle,
+    async dispose() {
+      await handle.dispose();
+      await engine?.dispose();
+    },
+  };
 }
 
 async function loadFeed(dir: string, warn: (m: string) => void): Promise<AdvisoryFeed> {
