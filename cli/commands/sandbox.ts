@@ -32,6 +32,13 @@ export function registerSandboxCommand(program: Command): void {
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
+        // Started by `labrunner serve`: its stdin pipe closes when the server dies, even by SIGKILL,
+        // so the sandbox (and the containers it owns) never outlives it as an orphan.
+        if (process.env.LABRUNNER_SANDBOX_EXIT_WITH_PARENT === '1') {
+          process.stdin.on('end', resolve);
+          process.stdin.on('close', resolve);
+          process.stdin.resume();
+        }
       });
       await handle.dispose();
     });
