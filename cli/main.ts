@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerSandboxCommand } from './commands/sandbox.ts';
 import { registerServeCommand } from './commands/serve.ts';
 
 /** `labrunner <command>`: every entry point of the product. */
@@ -7,5 +8,6 @@ const program = new Command('labrunner')
   .showHelpAfterError();
 
 registerServeCommand(program);
+registerSandboxCommand(program);
 
 await program.parseAsync(process.argv);

@@ -8,3 +8,4 @@ export const LABS_DIR = path.join(PROJECT_ROOT, 'labs');
 export const CLIENT_DIR = path.join(PROJECT_ROOT, 'client');
 export const CLIENT_DIST = path.join(CLIENT_DIR, 'dist');
 export const SETUP_SCRIPT = path.join(PROJECT_ROOT, 'scripts', 'setup-system');
+export const BIN = path.join(PROJECT_ROOT, 'bin', 'labrunner.js');

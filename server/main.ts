@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { awsShellVariables, writeAwsWrapper, type IAwsTarget } from './aws/index.ts';
 import { DisposableStore, setDisposeErrorHandler, toDisposable } from './core/lifecycle.ts';
 import { FileLabCatalog } from './labs/index.ts';
 import { PtyHost } from './pty/index.ts';
@@ -20,6 +21,8 @@ export interface ServerConfig {
   /** Required when `host` is not loopback; optional on loopback (then every request needs it too). */
   token?: string;
   idleTimeoutMs: number;
+  /** Where learners' AWS commands go (the embedded sandbox, or AWS); without it shells get no AWS settings. */
+  aws?: IAwsTarget;
   log?: (msg: string, err?: unknown) => void;
 }
 
@@ -53,6 +56,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const labs = new FileLabCatalog(config.labsDir);
+  const wrapperDir = await writeAwsWrapper(path.join(dataDir, 'bin'));
+  const basePath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   const workspaceOf = (key: { learnerId: string; labId: string }) => workspacePath(dataDir, key.learnerId, key.labId);
   const ptyHost = root.add(
     new PtyHost({
@@ -61,7 +66,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         const home = workspaceOf(key);
         const lab = await labs.get(key.labId);
         await prepareWorkspace(home, lab?.dir);
-        return bashSpec(home, size, shellEnvironment(home));
+        const aws = config.aws ? awsShellVariables(await config.aws.access(key.learnerId), wrapperDir, basePath) : {};
+        return bashSpec(home, size, shellEnvironment(home, aws));
       },
     }),
   );

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import path from 'node:path';
+import { EmbeddedSandbox } from '../../server/aws/index.ts';
 import { generateToken, isLoopback, startServer } from '../../server/main.ts';
 import { ensureClientBuilt } from '../client-bundle.ts';
-import { CLIENT_DIST, LABS_DIR } from '../paths.ts';
+import { BIN, CLIENT_DIST, LABS_DIR } from '../paths.ts';
 import { preflight } from '../preflight.ts';
 
 interface ServeOptions {
@@ -12,6 +13,8 @@ interface ServeOptions {
   token?: string;
   idleTimeout: string;
   setup: boolean;
+  sandbox: boolean;
+  sandboxPort: string;
 }
 
 /** `labrunner serve`: the lab runner on http://127.0.0.1:3000 (what `npm start` runs). */
@@ -25,12 +28,17 @@ export function registerServeCommand(program: Command): void {
     .option('--token <token>', 'access token; required beyond loopback, generated when absent (env LABRUNNER_TOKEN)', process.env.LABRUNNER_TOKEN)
     .option('--idle-timeout <minutes>', 'end a shell nobody has been attached to for this long', process.env.LABRUNNER_IDLE_TIMEOUT ?? '30')
     .option('--no-setup', 'do not install missing system tools')
+    .option('--sandbox-port <number>', 'port of the embedded AWS sandbox (env LABRUNNER_SANDBOX_PORT)', process.env.LABRUNNER_SANDBOX_PORT ?? '4580')
+    .option('--no-sandbox', 'do not start the embedded AWS sandbox (shells get no AWS settings)')
     .action(async (opts: ServeOptions) => {
       const log = (msg: string) => console.log(`labrunner: ${msg}`);
       const port = Number(opts.port);
       const idleMinutes = Number(opts.idleTimeout);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, not '${opts.port}'`);
       if (!(idleMinutes > 0)) fail(`--idle-timeout must be a positive number of minutes, not '${opts.idleTimeout}'`);
+      const sandboxPort = Number(opts.sandboxPort);
+      if (!Number.isInteger(sandboxPort) || sandboxPort < 0 || sandboxPort > 65535) fail(`--sandbox-port must be a port number, not '${opts.sandboxPort}'`);
+      const dataDir = path.resolve(opts.dataDir);
 
       preflight(log, { install: opts.setup });
       await ensureClientBuilt(log);
@@ -41,10 +49,17 @@ export function registerServeCommand(program: Command): void {
         token = generateToken();
         generated = true;
       }
+      const sandbox = opts.sandbox
+        ? await EmbeddedSandbox.start({ bin: BIN, dataDir: path.join(dataDir, 'sandbox'), port: sandboxPort, log }).catch((err: Error) =>
+            fail(`the embedded AWS sandbox did not start: ${err.message}`),
+          )
+        : undefined;
+      if (sandbox) log(`AWS sandbox at ${sandbox.endpoint}`);
       const server = await startServer({
         host: opts.host,
         port,
-        dataDir: path.resolve(opts.dataDir),
+        aws: sandbox,
+        dataDir,
         labsDir: LABS_DIR,
         clientDir: CLIENT_DIST,
         token,
@@ -58,6 +73,7 @@ export function registerServeCommand(program: Command): void {
 
       const stop = async () => {
         await server.dispose();
+        await sandbox?.dispose();
         process.exit(0);
       };
       process.once('SIGINT', stop);

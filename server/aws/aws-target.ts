@@ -1,0 +1,16 @@
+/** What a learner's shell and checkers need to reach "AWS": the embedded sandbox or the real thing. */
+export interface LearnerAwsAccess {
+  readonly accountId: string;
+  readonly region: string;
+  /** The API endpoint; undefined means real AWS's own endpoints. */
+  readonly endpoint?: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Docker Engine API for the learner's `docker` commands, when one is provided. */
+  readonly dockerHost?: string;
+}
+
+/** Hands out each learner's AWS access. The sandbox gives every learner an account of their own. */
+export interface IAwsTarget {
+  readonly kind: 'sandbox' | 'aws';
+  access(learnerId: string): Promise<LearnerAwsAccess>;
+}

@@ -1,0 +1,4 @@
+/** Reaching AWS, or the embedded sandbox exactly as one reaches AWS. */
+export type { IAwsTarget, LearnerAwsAccess } from './aws-target.ts';
+export { EmbeddedSandbox, type EmbeddedSandboxOptions } from './embedded-sandbox.ts';
+export { awsShellVariables, writeAwsWrapper, REAL_AWS_CLI } from './shell-env.ts';
