@@ -17,6 +17,7 @@ import { createEcrService, ImageService, type EcrDeps } from './ecr/index.ts';
 import { applyLifecyclePolicies, lifecycleOperations } from './ecr/lifecycle.ts';
 import { createAdminHandler, createAwsJsonHandler, createSandboxServer } from './http/index.ts';
 import { detectRegistryHostNaming } from './http/registry-naming.ts';
+import { readTlsFiles, serveTlsOnSamePort, type TlsFiles } from './http/listen-dual.ts';
 import { MetadataStore } from './storage/metadata-store.ts';
 import { ScanCoordinator, scanningOperations } from './ecr/scanning.ts';
 import { Replicator, replicationOperations } from './ecr/replication.ts';
@@ -49,8 +50,13 @@ export interface SandboxOptions {
   readonly scanner?: IImageScanner;
   /** Host clock (epoch ms), for tests; sandbox time adds the admin clock offset to it. */
   readonly now?: () => number;
-  /** Forces the registry host naming instead of probing `*.localhost` resolution. */
+  /**
+   * Forces the registry host naming. Default: ECR-shaped when `*.localhost` resolves to loopback AND `tls`
+   * is given (`docker login` via podman's compat API needs TLS for any host but `localhost:`), else fallback.
+   */
   readonly registryHostNaming?: RegistryHostNaming;
+  /** Certificate + key: the port then also speaks TLS (sniffed per connection), and proxyEndpoints are https. */
+  readonly tls?: TlsFiles;
   /** The Docker Engine API the sandbox uses (`unix://…`), reported by health so shells can set DOCKER_HOST. */
   readonly dockerHost?: string;
 }
@@ -65,6 +71,8 @@ export interface SandboxHandle {
   readonly imageService: IImageService;
   readonly registryAuth: IRegistryAuth;
   readonly registryHostNaming: RegistryHostNaming;
+  /** True when the port also serves TLS (registry clients then use `https://<registry host>`). */
+  readonly registryTls: boolean;
   /** Registry host (no scheme) for a scope, e.g. `123456789012.dkr.ecr.us-east-1.localhost:4580`. */
   registryHost(scope: Scope): string;
   /** Accounts: `provision(learnerId)` is what `POST /_sandbox/accounts` does. */
@@ -80,7 +88,9 @@ export interface SandboxHandle {
 export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle> {
   mkdirSync(opts.dataDir, { recursive: true });
   const adminToken = loadOrCreateAdminToken(opts.dataDir);
-  const naming = opts.registryHostNaming ?? (await detectRegistryHostNaming());
+  const tls = opts.tls && readTlsFiles(opts.tls);
+  const naming = opts.registryHostNaming ?? (tls ? await detectRegistryHostNaming() : 'fallback');
+  const registryScheme = tls && naming === 'ecr' ? 'https' : 'http';
   const store = MetadataStore.open(opts.dataDir);
   try {
     const clock = new SandboxClock(store, opts.now ?? Date.now);
@@ -91,7 +101,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
     const images = new ImageService(store, now);
     let port = opts.port;
     const registryHost = (scope: Scope) => formatRegistryHost(scope, port, naming);
-    const deps: EcrDeps = { store, images, now, registryHost, tokens, blobs: opts.blobs };
+    const deps: EcrDeps = { store, images, now, registryHost, registryScheme, tokens, blobs: opts.blobs };
     const scans = new ScanCoordinator(deps, opts.scanner);
     const replicator = new Replicator(deps);
     const subscriptions = [images.onImagePushed((e) => scans.onImagePushed(e)), images.onImagePushed((e) => replicator.onImagePushed(e))];
@@ -108,10 +118,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
         accounts,
         clock,
         applyLifecyclePolicies: apply,
-        health: () => ({ registryHostNaming: naming, clockOffsetMs: clock.offsetMs, dockerHost: opts.dockerHost ?? null }),
+        health: () => ({ registryHostNaming: naming, registryTls: !!tls, clockOffsetMs: clock.offsetMs, dockerHost: opts.dockerHost ?? null }),
       }),
       registry,
     });
+    if (tls) serveTlsOnSamePort(server, tls);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
@@ -129,6 +140,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
       imageService: images,
       registryAuth: tokens,
       registryHostNaming: naming,
+      registryTls: !!tls,
       registryHost,
       accounts,
       applyLifecyclePolicies: apply,

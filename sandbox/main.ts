@@ -9,9 +9,10 @@ import { createAdvisoryFeed, createImageScanner, loadAdvisoryFeed, type Advisory
 import { createBlobStore } from './storage/blob-store.ts';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from './index.ts';
 import { ensureDockerApiSocket } from './engine/index.ts';
+import { findRegistryTls } from './http/registry-tls.ts';
 
 /** Options of {@link runSandbox}. */
-export interface RunSandboxOptions extends Pick<SandboxOptions, 'port' | 'host' | 'dataDir' | 'now' | 'registryHostNaming'> {
+export interface RunSandboxOptions extends Pick<SandboxOptions, 'port' | 'host' | 'dataDir' | 'now' | 'registryHostNaming' | 'tls'> {
   /** Folder of OSV advisory JSON files; default `sandbox/advisories/`. */
   readonly advisoriesDir?: string;
   /** Where warnings go (a malformed advisory file, a missing feed); default console.warn. */
@@ -35,6 +36,8 @@ export async function runSandbox(opts: RunSandboxOptions): Promise<SandboxHandle
     dataDir: opts.dataDir,
     now: opts.now,
     registryHostNaming: opts.registryHostNaming,
+    // setup-system's certificate (/var/lib/labrunner/tls or LABRUNNER_SANDBOX_TLS_DIR) when readable.
+    tls: opts.tls ?? findRegistryTls(undefined, warn),
     blobs,
     scanner: createImageScanner({ blobs, feed }),
     createRegistryHandler: ({ imageService, registryAuth }) => createRegistryHandler({ auth: registryAuth, images: imageService, blobs }),

@@ -1,7 +1,7 @@
 /**
- * GetAuthorizationToken. The proxyEndpoint is `http://<registry host>`: the sandbox serves plain HTTP
- * (docker treats *.localhost/127.0.0.0/8 registries as insecure-allowed; podman/skopeo need the
- * registries.conf drop-in from machine-notes.md). AWS's is https; we'd switch only if we served TLS.
+ * GetAuthorizationToken. The proxyEndpoint is `https://<account>.dkr.ecr.<region>.localhost:<port>` when
+ * the sandbox serves TLS for ECR-shaped hosts (as AWS's is https), else `http://localhost:<port>`: the
+ * one host podman's Docker-compatible login accepts over plain HTTP (see sandbox/http/listen-dual.ts).
  */
 import { RequestReader } from '../core/request-reader.ts';
 import type { Operation } from '../http/aws-json.ts';
@@ -21,7 +21,7 @@ export function authorizationOperations(deps: EcrDeps): Record<string, Operation
         authorizationData: ids.map((accountId) => ({
           authorizationToken: token.authorizationToken,
           expiresAt: seconds(token.expiresAt),
-          proxyEndpoint: `http://${deps.registryHost({ accountId, region: ctx.scope.region })}`,
+          proxyEndpoint: `${deps.registryScheme}://${deps.registryHost({ accountId, region: ctx.scope.region })}`,
         })),
       };
     },

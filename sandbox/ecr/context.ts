@@ -18,6 +18,8 @@ export interface EcrDeps {
   readonly now: () => number;
   /** The registry host (no scheme) for a scope: the prefix of repositoryUri. */
   readonly registryHost: (scope: Scope) => string;
+  /** Scheme of the registry's proxyEndpoint: `https` when it serves TLS for the host above. */
+  readonly registryScheme: 'https' | 'http';
   readonly tokens: RegistryTokenService;
   readonly blobs: IBlobStore | undefined;
 }
