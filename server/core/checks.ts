@@ -41,6 +41,11 @@ export interface CheckContext<Clients = unknown> {
   readonly workspace: string;
   /** Aborted when the check's time is up; pass it to every SDK call and fetch. */
   readonly signal: AbortSignalLike;
+  /**
+   * The learner's shell environment (AWS_*, DOCKER_HOST, PATH with the aws wrapper), for checks that run
+   * commands as the learner would (`shell`). Absent: such checks run with a minimal environment.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The part of the platform's AbortSignal the core relies on (the core is compiled without DOM or Node types). */

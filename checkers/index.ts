@@ -1,0 +1,11 @@
+/**
+ * The built-in checkers, registered explicitly by main.ts: `registry.registerAll(builtInCheckers)`.
+ * Checkers are adapters: they reach ECR/ECS only through the SDK and the learner's endpoint (the sandbox
+ * or real AWS alike), and never import the sandbox.
+ */
+import type { CheckerDefinition } from '../server/core/checks.ts';
+import { ecrRepositoryExists } from './ecr-repository-exists/index.ts';
+
+export { nodeDeadlines } from './lib/deadline.ts';
+
+export const builtInCheckers: readonly CheckerDefinition[] = [ecrRepositoryExists];
