@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBenchCommand } from './commands/bench.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
 import { registerServeCommand } from './commands/serve.ts';
 
@@ -9,5 +10,6 @@ const program = new Command('labrunner')
 
 registerServeCommand(program);
 registerSandboxCommand(program);
+registerBenchCommand(program);
 
 await program.parseAsync(process.argv);
