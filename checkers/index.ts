@@ -4,8 +4,9 @@
  * or real AWS alike), and never import the sandbox.
  */
 import type { CheckerDefinition } from '../server/core/checks.ts';
+import { ecrImagePushed } from './ecr-image-pushed/index.ts';
 import { ecrRepositoryExists } from './ecr-repository-exists/index.ts';
 
 export { nodeDeadlines } from './lib/deadline.ts';
 
-export const builtInCheckers: readonly CheckerDefinition[] = [ecrRepositoryExists];
+export const builtInCheckers: readonly CheckerDefinition[] = [ecrRepositoryExists, ecrImagePushed];

@@ -1,4 +1,4 @@
-import { DescribeRepositoriesCommand, type ECRClient, type Repository } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, DescribeRepositoriesCommand, type ECRClient, type ImageDetail, type Repository } from '@aws-sdk/client-ecr';
 import type { AwsClients } from '../../server/aws/clients.ts';
 import type { CheckContext, CheckerDefinition, Evidence } from '../../server/core/checks.ts';
 import { unlessAwsError } from './aws-errors.ts';
@@ -101,4 +101,25 @@ export async function explainMissingRepository(ctx: AwsContext, name: string, re
 export function quoteList(items: readonly string[], max: number): string {
   const shown = items.slice(0, max).map((i) => `'${i}'`).join(', ');
   return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
+
+/** Every image of a repository (manifests, with their tags), or undefined when the repository is missing. */
+export async function listImages(ecr: ECRClient, repository: string, ctx: Pick<AwsContext, 'signal'>): Promise<ImageDetail[] | undefined> {
+  const all: ImageDetail[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await unlessAwsError(
+      ecr.send(new DescribeImagesCommand({ repositoryName: repository, maxResults: 1000, nextToken }), sendOptions(ctx)),
+      'RepositoryNotFoundException',
+    );
+    if (!out) return undefined;
+    all.push(...(out.imageDetails ?? []));
+    nextToken = out.nextToken;
+  } while (nextToken);
+  return all;
+}
+
+/** The registry host of a repository URI (`123.dkr.ecr.us-east-1.amazonaws.com/myrepo` → the part before `/`). */
+export function registryOf(repositoryUri: string): string {
+  return repositoryUri.split('/')[0] ?? repositoryUri;
 }
