@@ -5,8 +5,9 @@
  */
 import type { CheckerDefinition } from '../server/core/checks.ts';
 import { ecrImagePushed } from './ecr-image-pushed/index.ts';
+import { ecrLifecyclePolicy } from './ecr-lifecycle-policy/index.ts';
 import { ecrRepositoryExists } from './ecr-repository-exists/index.ts';
 
 export { nodeDeadlines } from './lib/deadline.ts';
 
-export const builtInCheckers: readonly CheckerDefinition[] = [ecrRepositoryExists, ecrImagePushed];
+export const builtInCheckers: readonly CheckerDefinition[] = [ecrRepositoryExists, ecrImagePushed, ecrLifecyclePolicy];
