@@ -6,8 +6,10 @@
 import type { CheckerDefinition } from '../server/core/checks.ts';
 import { ecrImagePushed } from './ecr-image-pushed/index.ts';
 import { ecrLifecyclePolicy } from './ecr-lifecycle-policy/index.ts';
+import { ecrReplication } from './ecr-replication/index.ts';
 import { ecrRepositoryExists } from './ecr-repository-exists/index.ts';
+import { ecrScanComplete } from './ecr-scan-complete/index.ts';
 
 export { nodeDeadlines } from './lib/deadline.ts';
 
-export const builtInCheckers: readonly CheckerDefinition[] = [ecrRepositoryExists, ecrImagePushed, ecrLifecyclePolicy];
+export const builtInCheckers: readonly CheckerDefinition[] = [ecrRepositoryExists, ecrImagePushed, ecrLifecyclePolicy, ecrReplication, ecrScanComplete];

@@ -15,6 +15,7 @@ import { createAwsClients, type AwsClients } from '../../server/aws/clients.ts';
 import type { LearnerAwsAccess } from '../../server/aws/index.ts';
 import type { CheckResult } from '../../server/core/checks.ts';
 import { CheckerRegistry } from '../../server/core/grading/checker-registry.ts';
+import type { IImageScanner } from '../../sandbox/contracts.ts';
 import { startSandbox, type SandboxHandle } from '../../sandbox/index.ts';
 import { DEFAULT_ADVISORIES_DIR } from '../../sandbox/main.ts';
 import { createRegistryHandler } from '../../sandbox/registry/index.ts';
@@ -32,12 +33,18 @@ export interface Learner {
   /** Runs a checker by id through the registry, as the grader does. */
   check(checkerId: string, params: unknown, options?: { timeoutMs?: number; workspace?: string }): Promise<CheckResult>;
   createRepository(name: string, input?: Partial<CreateRepositoryCommandInput>, region?: string): Promise<void>;
-  /** Pushes a fresh image (random layer, or a Debian 12 layer the scanner understands) through /v2. */
-  push(repository: string, tag: string | undefined, options?: { region?: string; debian?: boolean }): Promise<string>;
+  /**
+   * Pushes a fresh image through /v2. Its one layer is random bytes (not a tar: scans fail), a Debian 12
+   * root with a dpkg database (`debian`: scans complete), or a tar with one static binary (`scratch`: the
+   * OS is unsupported).
+   */
+  push(repository: string, tag: string | undefined, options?: { region?: string; layer?: 'random' | 'debian' | 'scratch' }): Promise<string>;
 }
 
 export interface CheckerFixture {
   readonly sandbox: SandboxHandle;
+  /** With `holdScans`, lets the (real) scanner start the scans it was given; without, does nothing. */
+  releaseScans(): void;
   readonly registry: CheckerRegistry<AwsClients>;
   learner(id: string): Learner;
   dispose(): Promise<void>;
@@ -45,16 +52,29 @@ export interface CheckerFixture {
 
 const sha256 = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-export async function startCheckerFixture(): Promise<CheckerFixture> {
+/**
+ * Starts the fixture. `holdScans` makes the real scanner wait for {@link CheckerFixture.releaseScans}
+ * before scanning, so a test can see a scan IN_PROGRESS.
+ */
+export async function startCheckerFixture(options: { holdScans?: boolean } = {}): Promise<CheckerFixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'checkers-sbx-'));
   const blobs = createBlobStore({ dataDir });
   const feed = await loadAdvisoryFeed(DEFAULT_ADVISORIES_DIR);
+  const realScanner = createImageScanner({ blobs, feed });
+  let releaseScans = () => {};
+  const scansReleased = options.holdScans ? new Promise<void>((resolve) => (releaseScans = resolve)) : Promise.resolve();
+  const scanner: IImageScanner = {
+    async scan(...args) {
+      await scansReleased;
+      return realScanner.scan(...args);
+    },
+  };
   const sandbox = await startSandbox({
     port: 0,
     dataDir,
     registryHostNaming: 'ecr',
     blobs,
-    scanner: createImageScanner({ blobs, feed }),
+    scanner,
     createRegistryHandler: ({ imageService, registryAuth }) => createRegistryHandler({ auth: registryAuth, images: imageService, blobs }),
   });
   const registry = new CheckerRegistry<AwsClients>(nodeDeadlines);
@@ -92,7 +112,7 @@ export async function startCheckerFixture(): Promise<CheckerFixture> {
         const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0]!;
         const headers = { authorization: `Basic ${token.authorizationToken}`, host: new URL(token.proxyEndpoint!).host };
         const config = new TextEncoder().encode(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, nonce: randomBytes(8).toString('hex') }));
-        const layer = options.debian ? await debianLayer() : new Uint8Array(randomBytes(512));
+        const layer = options.layer === 'debian' ? await debianLayer() : options.layer === 'scratch' ? await scratchLayer() : new Uint8Array(randomBytes(512));
         for (const blob of [config, layer]) {
           const start = await fetch(`${sandbox.endpoint}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers });
           if (start.status !== 202) throw new Error(`upload start: ${start.status} ${await start.text()}`);
@@ -127,9 +147,11 @@ export async function startCheckerFixture(): Promise<CheckerFixture> {
 
   return {
     sandbox,
+    releaseScans: () => releaseScans(),
     registry,
     learner,
     async dispose() {
+      releaseScans();
       learners.forEach((l) => l.aws.dispose());
       await sandbox.dispose();
       await rm(dataDir, { recursive: true, force: true });
@@ -138,18 +160,27 @@ export async function startCheckerFixture(): Promise<CheckerFixture> {
 }
 
 /** A Debian 12 root with a dpkg database (one package the shipped feed knows as vulnerable). */
-async function debianLayer(): Promise<Uint8Array<ArrayBuffer>> {
+function debianLayer(): Promise<Uint8Array<ArrayBuffer>> {
+  return tarOf({
+    'etc/os-release': 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n',
+    'var/lib/dpkg/status':
+      'Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u1\nDescription: libc\n\n' +
+      `Package: nonce-${randomBytes(4).toString('hex')}\nStatus: install ok installed\nArchitecture: all\nVersion: 1.0\nDescription: makes each layer unique\n`,
+  });
+}
+
+/** What `FROM scratch` + one binary looks like to a scanner: no OS, no package database. */
+function scratchLayer(): Promise<Uint8Array<ArrayBuffer>> {
+  return tarOf({ 'bin/app': randomBytes(256) });
+}
+
+async function tarOf(files: Record<string, string | Buffer>): Promise<Uint8Array<ArrayBuffer>> {
   const p = pack();
   const chunks: Buffer[] = [];
   const done = (async () => {
     for await (const c of p as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(c));
   })();
-  p.entry({ name: 'etc/os-release' }, 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n');
-  p.entry(
-    { name: 'var/lib/dpkg/status' },
-    'Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u1\nDescription: libc\n\n' +
-      `Package: nonce-${randomBytes(4).toString('hex')}\nStatus: install ok installed\nArchitecture: all\nVersion: 1.0\nDescription: makes each layer unique\n`,
-  );
+  for (const [name, content] of Object.entries(files)) p.entry({ name }, content);
   p.finalize();
   await done;
   return new Uint8Array(Buffer.concat(chunks));
