@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.ts';
+import { registerLintCommand } from './commands/lint.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
 import { registerServeCommand } from './commands/serve.ts';
 
@@ -11,5 +12,6 @@ const program = new Command('labrunner')
 registerServeCommand(program);
 registerSandboxCommand(program);
 registerBenchCommand(program);
+registerLintCommand(program);
 
 await program.parseAsync(process.argv);

@@ -96,10 +96,47 @@ export interface LabSummary {
   id: string;
   title: string;
   summary: string;
+  durationMinutes?: number;
+  difficulty?: 'beginner' | 'intermediate' | 'advanced';
+  environment?: 'sandbox' | 'aws';
+  /** False when the lab has errors and cannot be opened; `problems` says why. */
+  available: boolean;
+  /** What `labrunner lint` would print for this lab (errors and warnings), when there is anything. */
+  problems?: LabProblemView[];
 }
 
-/** A lab as the lab page shows it. */
-export interface LabView extends LabSummary {
-  /** The lab's instructions, rendered and sanitised on the server. */
+/** A problem in a lab's files, located for its author (docs/lab-format.md). */
+export interface LabProblemView {
+  /** Relative to the labs folder, e.g. `ecr-basics/lab.md`. */
+  file: string;
+  line: number;
+  column: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** One step as the lab page shows it; checks are listed by title (the grader runs them, not the browser). */
+export interface LabStepView {
+  /** Unique in the lab; the step's section has the DOM id `step-<id>`. */
+  id: string;
+  /** Plain text, variables substituted. */
+  title: string;
+  /** The title rendered as inline Markdown. */
+  titleHtml: string;
+  /** The step's instructions without its check and hint blocks, rendered and sanitised on the server. */
   html: string;
+  points: number;
+  checks: { title: string }[];
+}
+
+/** A lab as the lab page shows it, with this learner's variable values substituted. */
+export interface LabView extends LabSummary {
+  /** The whole lab as one document (introduction, then each step as a section); kept for older clients. */
+  html: string;
+  /** Markdown before the first step, rendered. */
+  introductionHtml: string;
+  steps: LabStepView[];
+  /** The lab checks steps in the background, not only on the Check button. */
+  autoCheck: boolean;
+  totalPoints: number;
 }
