@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { IBlobStore, IImageScanner, IImageService, IRegistryAuth, RegistryHttpHandler, Scope } from './contracts.ts';
@@ -21,6 +22,8 @@ import { readTlsFiles, serveTlsOnSamePort, type TlsFiles } from './http/listen-d
 import { MetadataStore } from './storage/metadata-store.ts';
 import { ScanCoordinator, scanningOperations } from './ecr/scanning.ts';
 import { Replicator, replicationOperations } from './ecr/replication.ts';
+import { createEcsService, createTaskLogsHandler, isTaskLogsRequest, ownRegistryPullAuth, startEcsRuntime, type EcsRuntime } from './ecs/index.ts';
+import type { IContainerEngine } from './engine/index.ts';
 
 export { DEFAULT_LEARNER_ID } from './accounts/index.ts';
 export type { ProvisionedAccount } from './accounts/index.ts';
@@ -59,6 +62,12 @@ export interface SandboxOptions {
   readonly tls?: TlsFiles;
   /** The Docker Engine API the sandbox uses (`unix://…`), reported by health so shells can set DOCKER_HOST. */
   readonly dockerHost?: string;
+  /** Runs ECS tasks as containers; without it RunTask/CreateService fail saying the engine is missing. */
+  readonly containerEngine?: IContainerEngine;
+  /** Largest desiredCount of a service (default 20: every task is a real container on this machine). */
+  readonly ecsMaxServiceTasks?: number;
+  /** How often ECS inspects task containers (default 1000 ms). */
+  readonly ecsIntervalMs?: number;
 }
 
 /** A running sandbox. */
@@ -81,6 +90,8 @@ export interface SandboxHandle {
   applyLifecyclePolicies(): Promise<unknown[]>;
   /** Resolves when no background work (scans, replication) is running. */
   idle(): Promise<void>;
+  /** ECS task runtime (logs, idle); undefined when the sandbox has no container engine. */
+  readonly ecs: Pick<EcsRuntime, 'logs' | 'idle' | 'instanceId'> | undefined;
   dispose(): Promise<void>;
 }
 
@@ -92,6 +103,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   const naming = opts.registryHostNaming ?? (tls ? await detectRegistryHostNaming() : 'fallback');
   const registryScheme = tls && naming === 'ecr' ? 'https' : 'http';
   const store = MetadataStore.open(opts.dataDir);
+  let ecsRuntime: EcsRuntime | undefined;
   try {
     const clock = new SandboxClock(store, opts.now ?? Date.now);
     const now = () => clock.now();
@@ -106,20 +118,31 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
     const replicator = new Replicator(deps);
     const subscriptions = [images.onImagePushed((e) => scans.onImagePushed(e)), images.onImagePushed((e) => replicator.onImagePushed(e))];
     scans.resumeInterrupted();
+    if (opts.containerEngine) {
+      ecsRuntime = await startEcsRuntime({
+        store,
+        engine: opts.containerEngine,
+        now,
+        pullAuth: (scope, image) => ownRegistryPullAuth(image, scope, port, (s) => tokens.issue(s).password),
+        ...(opts.ecsIntervalMs !== undefined ? { intervalMs: opts.ecsIntervalMs } : {}),
+      });
+    }
+    const ecs = createEcsService({ store, now, launcher: ecsRuntime, maxServiceTasks: opts.ecsMaxServiceTasks ?? 20 });
 
     const ecr = createEcrService(deps, [lifecycleOperations(deps), scanningOperations(deps, scans), replicationOperations(deps)]);
     const apply = async () => applyLifecyclePolicies(deps);
     const registry =
       opts.createRegistryHandler?.({ imageService: images, registryAuth: tokens }) ?? opts.registryHandler;
+    const taskLogs = createTaskLogsHandler({ adminToken, runtime: ecsRuntime });
     const server = createSandboxServer({
-      api: createAwsJsonHandler([ecr], { find: (akid) => accounts.findByAccessKey(akid) }, opts.now ?? Date.now),
-      admin: createAdminHandler({
+      api: createAwsJsonHandler([ecr, ecs], { find: (akid) => accounts.findByAccessKey(akid) }, opts.now ?? Date.now),
+      admin: adminWithTaskLogs(taskLogs, createAdminHandler({
         adminToken,
         accounts,
         clock,
         applyLifecyclePolicies: apply,
         health: () => ({ registryHostNaming: naming, registryTls: !!tls, clockOffsetMs: clock.offsetMs, dockerHost: opts.dockerHost ?? null }),
-      }),
+      })),
       registry,
     });
     if (tls) serveTlsOnSamePort(server, tls);
@@ -144,6 +167,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
       registryHost,
       accounts,
       applyLifecyclePolicies: apply,
+      ecs: ecsRuntime,
       idle: async () => {
         await Promise.all([scans.idle(), replicator.idle()]);
       },
@@ -154,6 +178,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
             server.closeAllConnections();
           });
           await Promise.all([scans.idle(), replicator.idle()]);
+          // Stopping the sandbox stops its tasks' containers (they become STOPPED).
+          await ecsRuntime?.dispose();
           subscriptions.forEach((s) => s.dispose());
           images.dispose();
           store.dispose();
@@ -162,9 +188,17 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
       },
     };
   } catch (err) {
+    await ecsRuntime?.dispose();
     store.dispose();
     throw err;
   }
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** The admin API plus `GET /_sandbox/tasks/<task>/logs` (served by ECS). */
+function adminWithTaskLogs(taskLogs: Handler, admin: Handler): Handler {
+  return (req, res) => (isTaskLogsRequest(req) ? taskLogs(req, res) : admin(req, res));
 }
 
 /** Reads `<dataDir>/admin-token`, creating it (mode 0600) on first start. */

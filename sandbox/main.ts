@@ -8,11 +8,11 @@ import { createRegistryHandler } from './registry/index.ts';
 import { createAdvisoryFeed, createImageScanner, loadAdvisoryFeed, type AdvisoryFeed } from './scanner/index.ts';
 import { createBlobStore } from './storage/blob-store.ts';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from './index.ts';
-import { ensureDockerApiSocket } from './engine/index.ts';
+import { DockerodeEngine, ensureDockerApiSocket } from './engine/index.ts';
 import { findRegistryTls } from './http/registry-tls.ts';
 
 /** Options of {@link runSandbox}. */
-export interface RunSandboxOptions extends Pick<SandboxOptions, 'port' | 'host' | 'dataDir' | 'now' | 'registryHostNaming' | 'tls'> {
+export interface RunSandboxOptions extends Pick<SandboxOptions, 'port' | 'host' | 'dataDir' | 'now' | 'registryHostNaming' | 'tls' | 'ecsMaxServiceTasks' | 'ecsIntervalMs'> {
   /** Folder of OSV advisory JSON files; default `sandbox/advisories/`. */
   readonly advisoriesDir?: string;
   /** Where warnings go (a malformed advisory file, a missing feed); default console.warn. */
@@ -42,6 +42,9 @@ export async function runSandbox(opts: RunSandboxOptions): Promise<SandboxHandle
     scanner: createImageScanner({ blobs, feed }),
     createRegistryHandler: ({ imageService, registryAuth }) => createRegistryHandler({ auth: registryAuth, images: imageService, blobs }),
     dockerHost: engine?.dockerHost,
+    containerEngine: engine ? new DockerodeEngine(engine.socketPath) : undefined,
+    ecsMaxServiceTasks: opts.ecsMaxServiceTasks,
+    ecsIntervalMs: opts.ecsIntervalMs,
   }).catch(async (err: unknown) => {
     await engine?.dispose();
     throw err;

@@ -71,4 +71,45 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, region)
   );
   `,
+  // 2: ECS: clusters, task definitions, tasks and services as JSON documents (shapes in sandbox/core/ecs),
+  // with the columns the sandbox queries by.
+  `
+  CREATE TABLE ecs_clusters (
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (account_id, region, name)
+  );
+  CREATE TABLE ecs_task_definitions (
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    family TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (account_id, region, family, revision)
+  );
+  CREATE TABLE ecs_tasks (
+    task_id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    cluster TEXT NOT NULL,
+    service TEXT,
+    last_status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX ecs_tasks_by_cluster ON ecs_tasks (account_id, region, cluster, created_at);
+  CREATE INDEX ecs_tasks_active ON ecs_tasks (last_status);
+  CREATE TABLE ecs_services (
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    cluster TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (account_id, region, cluster, name)
+  );
+  `,
 ];

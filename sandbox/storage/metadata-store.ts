@@ -10,6 +10,7 @@ import { MIGRATIONS } from './metadata-store-schema.ts';
 import type { AccountRow } from './metadata-store-rows.ts';
 import { RepositoryTable } from './metadata-store-repositories.ts';
 import { ImageTable } from './metadata-store-images.ts';
+import { EcsTables } from './metadata-store-ecs.ts';
 
 export type { AccountRow, RepositoryRow, ImageRow, ScanStatus, LifecyclePreviewRow } from './metadata-store-rows.ts';
 export type { NewRepository } from './metadata-store-repositories.ts';
@@ -19,11 +20,14 @@ export type { NewImage, ScanUpdate } from './metadata-store-images.ts';
 export class MetadataStore implements IDisposable {
   readonly repositories: RepositoryTable;
   readonly images: ImageTable;
+  /** ECS clusters, task definitions, tasks and services. */
+  readonly ecs: EcsTables;
   private _closed = false;
 
   private constructor(private readonly _db: Database.Database) {
     this.repositories = new RepositoryTable(_db);
     this.images = new ImageTable(_db);
+    this.ecs = new EcsTables(_db);
   }
 
   /** Opens (creating and migrating as needed) `<dataDir>/sandbox.db`. */
