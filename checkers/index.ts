@@ -4,6 +4,9 @@
  * or real AWS alike), and never import the sandbox.
  */
 import type { CheckerDefinition } from '../server/core/checks.ts';
+import { fileCheck } from './file/index.ts';
+import { httpResponds } from './http-responds/index.ts';
+import { shellCheck } from './shell/index.ts';
 import { ecrImagePushed } from './ecr-image-pushed/index.ts';
 import { ecrLifecyclePolicy } from './ecr-lifecycle-policy/index.ts';
 import { ecrReplication } from './ecr-replication/index.ts';
@@ -12,4 +15,4 @@ import { ecrScanComplete } from './ecr-scan-complete/index.ts';
 
 export { nodeDeadlines } from './lib/deadline.ts';
 
-export const builtInCheckers: readonly CheckerDefinition[] = [ecrRepositoryExists, ecrImagePushed, ecrLifecyclePolicy, ecrReplication, ecrScanComplete];
+export const builtInCheckers: readonly CheckerDefinition[] = [ecrRepositoryExists, ecrImagePushed, ecrLifecyclePolicy, ecrReplication, ecrScanComplete, httpResponds, shellCheck, fileCheck];
