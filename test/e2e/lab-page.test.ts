@@ -11,7 +11,7 @@ if (skip) console.warn('skipping browser tests: /usr/bin/chromium is missing (ru
 /** What the terminal shows, read from xterm's buffer (the WebGL renderer draws text on a canvas, not in the DOM). */
 function terminalText(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const buffer = (window as unknown as { labrunnerTerminal: { term: { buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } } } } })
+    const buffer = (globalThis as unknown as { labrunnerTerminal: { term: { buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } } } } })
       .labrunnerTerminal.term.buffer.active;
     const lines: string[] = [];
     for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
