@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { builtInCheckers } from '../../checkers/index.ts';
 import { BIN, LABS_DIR, PROJECT_ROOT } from '../../cli/paths.ts';
 import { lintLabs } from '../../cli/commands/lint.ts';
+import { parseLab } from '../../server/core/lab/index.ts';
 import { createLintRegistry } from '../../server/labs/index.ts';
 
 const run = promisify(execFile);
@@ -60,5 +62,21 @@ describe('labrunner lint', () => {
 
     const ok = await run(process.execPath, [BIN, 'lint'], { cwd: path.join(PROJECT_ROOT, 'labs') });
     expect(ok.stdout).toMatch(/^\d+ labs? checked: no problems\n$/);
+  });
+
+  it('finds the complete example in docs/lab-format.md valid', async () => {
+    const doc = await readFile(path.join(PROJECT_ROOT, 'docs/lab-format.md'), 'utf8');
+    const example = /````markdown\n([\s\S]*?)\n````/.exec(doc)![1]!;
+    const { lab, problems } = parseLab('docs/lab-format.md', example, {
+      checkerSchemas: (id) => checkers.schemaFor(id),
+      solveScripts: new Set(['create-repo']),
+      labId: 'ecr-first-push',
+    });
+    expect(problems).toEqual([]);
+    expect(lab!.steps.map((s) => [s.id, s.points, s.checks.length, s.hints.length])).toEqual([
+      ['create-repo', 20, 1, 1],
+      ['push', 10, 1, 1],
+      ['recap', 0, 0, 0],
+    ]);
   });
 });
