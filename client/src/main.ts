@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import type { LabSummary, LabView, ServerToClientEvents, ClientToServerEvents } from '../../server/core/protocol.ts';
+import type { LabStepView, LabSummary, LabView, ServerToClientEvents, ClientToServerEvents } from '../../server/core/protocol.ts';
 import type { Socket } from 'socket.io-client';
 import { currentLearnerId } from './learner.ts';
 import { makeSplitPane } from './split-pane.ts';
@@ -40,6 +40,24 @@ async function showCatalog(): Promise<void> {
   const labs = await getJson<LabSummary[]>('/api/labs');
   const list = el('ul', { class: 'lab-list' });
   for (const lab of labs) {
+    if (!lab.available) {
+      // A broken lab is listed, not hidden: its author should see that it needs fixing.
+      const errors = lab.problems?.filter((p) => p.severity === 'error').length ?? 0;
+      list.append(
+        el(
+          'li',
+          {},
+          el(
+            'div',
+            { class: 'lab-card unavailable', 'aria-disabled': 'true' },
+            el('h2', {}, lab.title),
+            el('p', {}, lab.summary),
+            el('p', { class: 'error' }, `Unavailable: ${errors === 1 ? '1 error' : `${errors} errors`} in its files (labrunner lint ${lab.id}).`),
+          ),
+        ),
+      );
+      continue;
+    }
     list.append(
       el('li', {}, el('a', { href: withLearner(`/lab/${encodeURIComponent(lab.id)}`), class: 'lab-card' }, el('h2', {}, lab.title), el('p', {}, lab.summary))),
     );
@@ -56,7 +74,7 @@ async function showLab(labId: string): Promise<void> {
   document.title = `${lab.title} · labrunner`;
   const status = el('span', { class: 'status', role: 'status', 'aria-live': 'polite' }, 'connecting…');
   const instructions = el('article', { class: 'instructions', 'aria-label': 'Lab instructions', tabindex: '0' });
-  instructions.innerHTML = lab.html; // rendered by markdown-it on the server with raw HTML disabled
+  renderInstructions(instructions, lab);
   const terminalHost = el('div', { class: 'terminal-host' });
   const divider = el('div', {
     class: 'divider',
@@ -98,6 +116,43 @@ async function showLab(labId: string): Promise<void> {
   addCodeButtons(instructions, (text) => terminal.type(text));
   terminal.focus();
   (window as unknown as { labrunnerTerminal: TerminalView }).labrunnerTerminal = terminal;
+}
+
+/**
+ * The introduction, then one section per step: its text, its points and the checks it has, with a Check
+ * button per step (wired by the grading client; disabled until then). HTML comes from the server, rendered
+ * by markdown-it with raw HTML disabled.
+ */
+function renderInstructions(root: HTMLElement, lab: LabView): void {
+  if (!lab.available || !lab.steps) {
+    root.innerHTML = lab.html;
+    return;
+  }
+  const intro = el('div', { class: 'lab-intro' });
+  intro.innerHTML = lab.introductionHtml;
+  root.replaceChildren(intro, ...lab.steps.map(stepSection));
+}
+
+function stepSection(step: LabStepView): HTMLElement {
+  const headingId = `step-${step.id}-title`;
+  const heading = el('h2', { id: headingId });
+  heading.innerHTML = step.titleHtml;
+  const body = el('div', { class: 'step-body' });
+  body.innerHTML = step.html;
+  const section = el('section', { id: `step-${step.id}`, class: 'lab-step', 'aria-labelledby': headingId, 'data-step': step.id }, heading, body);
+  if (step.checks.length) {
+    const points = step.points === 1 ? '1 point' : `${step.points} points`;
+    section.append(
+      el(
+        'div',
+        { class: 'step-checks' },
+        el('ul', { class: 'check-list', 'aria-label': `Checks for this step (${points})` }, ...step.checks.map((c) => el('li', {}, c.title))),
+        el('button', { type: 'button', class: 'check-button', 'data-step': step.id, disabled: '' }, 'Check'),
+        el('span', { class: 'check-result', role: 'status', 'aria-live': 'polite' }),
+      ),
+    );
+  }
+  return section;
 }
 
 /** Every code block gets "Copy" and, for shell commands, "Run in terminal". */
