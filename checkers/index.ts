@@ -7,6 +7,10 @@ import type { CheckerDefinition } from '../server/core/checks.ts';
 import { fileCheck } from './file/index.ts';
 import { httpResponds } from './http-responds/index.ts';
 import { shellCheck } from './shell/index.ts';
+import { ecsClusterExists } from './ecs-cluster-exists/index.ts';
+import { ecsServiceSteady } from './ecs-service-steady/index.ts';
+import { ecsTaskDefinition } from './ecs-task-definition/index.ts';
+import { ecsTaskRunning } from './ecs-task-running/index.ts';
 import { ecrImagePushed } from './ecr-image-pushed/index.ts';
 import { ecrLifecyclePolicy } from './ecr-lifecycle-policy/index.ts';
 import { ecrReplication } from './ecr-replication/index.ts';
@@ -15,4 +19,17 @@ import { ecrScanComplete } from './ecr-scan-complete/index.ts';
 
 export { nodeDeadlines } from './lib/deadline.ts';
 
-export const builtInCheckers: readonly CheckerDefinition[] = [ecrRepositoryExists, ecrImagePushed, ecrLifecyclePolicy, ecrReplication, ecrScanComplete, httpResponds, shellCheck, fileCheck];
+export const builtInCheckers: readonly CheckerDefinition[] = [
+  ecrRepositoryExists,
+  ecrImagePushed,
+  ecrLifecyclePolicy,
+  ecrReplication,
+  ecrScanComplete,
+  ecsClusterExists,
+  ecsTaskDefinition,
+  ecsTaskRunning,
+  ecsServiceSteady,
+  httpResponds,
+  shellCheck,
+  fileCheck,
+];
