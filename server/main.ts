@@ -4,7 +4,13 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { awsShellVariables, writeAwsWrapper, type IAwsTarget } from './aws/index.ts';
 import { DisposableStore, setDisposeErrorHandler, toDisposable } from './core/lifecycle.ts';
-import { FileLabCatalog } from './labs/index.ts';
+import { builtInCheckers, nodeDeadlines } from '../checkers/index.ts';
+import type { AwsClients } from './aws/clients.ts';
+import { CheckerRegistry } from './core/grading/checker-registry.ts';
+import { AutoChecker, GradingService } from './grading/index.ts';
+import { createLabRenderer, createLintRegistry, FileLabCatalog, type LearnerContext } from './labs/index.ts';
+import { SqliteProgressStore } from './store/index.ts';
+import { loadOrCreateSecret } from './workspace/secret.ts';
 import { PtyHost } from './pty/index.ts';
 import { AccessPolicy } from './transport/access-policy.ts';
 import { createHttpApp } from './transport/http-app.ts';
@@ -55,10 +61,47 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const dataDir = path.resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
-  const labs = new FileLabCatalog(config.labsDir);
+  const checkers = new CheckerRegistry<AwsClients>(nodeDeadlines);
+  checkers.registerAll(builtInCheckers);
+  const labs = new FileLabCatalog(config.labsDir, {
+    checkers: createLintRegistry(builtInCheckers),
+    // Per-learner lab variables are derived from this, so one learner cannot compute another's.
+    variableSecret: await loadOrCreateSecret(path.join(dataDir, 'variables-secret')),
+  });
+  const store = root.add(SqliteProgressStore.open(dataDir));
   const wrapperDir = await writeAwsWrapper(path.join(dataDir, 'bin'));
   const basePath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   const workspaceOf = (key: { learnerId: string; labId: string }) => workspacePath(dataDir, key.learnerId, key.labId);
+  /** The environment a learner's shell has, and `shell` checks run with. */
+  const envOf = async (learnerId: string, home: string) => {
+    const aws = config.aws ? awsShellVariables(await config.aws.access(learnerId), wrapperDir, basePath) : {};
+    return shellEnvironment(home, aws);
+  };
+  const learnerContext = async (learnerId: string): Promise<LearnerContext> => {
+    const access = await config.aws?.access(learnerId).catch(() => undefined);
+    return { learnerId, ...(access ? { accountId: access.accountId, region: access.region, ...(access.registry ? { registry: access.registry } : {}) } : {}) };
+  };
+  const render = createLabRenderer();
+  const grading = root.add(
+    new GradingService({
+      labs,
+      store,
+      checkers,
+      ...(config.aws ? { aws: config.aws } : {}),
+      workspaceOf: (learnerId, labId) => workspaceOf({ learnerId, labId }),
+      shellEnvOf: (learnerId, labId) => envOf(learnerId, workspaceOf({ learnerId, labId })),
+      renderMarkdown: render,
+      now: Date.now,
+    }),
+  );
+  const autoChecker = root.add(
+    new AutoChecker({
+      currentStep: (learnerId, labId) => grading.currentStep(learnerId, labId),
+      check: (learnerId, labId, stepId) => grading.checkStep(learnerId, labId, stepId, 'auto'),
+      isBusy: (learnerId) => grading.isBusy(learnerId),
+      log,
+    }),
+  );
   const ptyHost = root.add(
     new PtyHost({
       idleTimeoutMs: config.idleTimeoutMs,
@@ -66,8 +109,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         const home = workspaceOf(key);
         const lab = await labs.get(key.labId);
         await prepareWorkspace(home, lab?.dir);
-        const aws = config.aws ? awsShellVariables(await config.aws.access(key.learnerId), wrapperDir, basePath) : {};
-        return bashSpec(home, size, shellEnvironment(home, aws));
+        return bashSpec(home, size, await envOf(key.learnerId, home));
       },
     }),
   );
@@ -75,9 +117,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const http: HttpServer = createServer();
   let port = config.port;
   const policy = new AccessPolicy(config.token ? 'token' : 'local', config.token, () => port);
-  const app = createHttpApp({ policy, labs, labsDir: config.labsDir, clientDir: config.clientDir, log });
+  const app = createHttpApp({ policy, labs, learnerContext, labsDir: config.labsDir, clientDir: config.clientDir, log });
   http.on('request', app);
-  root.add(attachRealtime({ http, policy, ptyHost, labs, workspaceOf, log }));
+  root.add(attachRealtime({ http, policy, ptyHost, labs, workspaceOf, grading, autoChecker, log }));
   root.add(toDisposable(() => http.closeAllConnections()));
   await listen(http, config.port, config.host);
   port = (http.address() as { port: number }).port;

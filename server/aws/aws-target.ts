@@ -7,6 +7,8 @@ export interface LearnerAwsAccess {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Docker Engine API for the learner's `docker` commands, when one is provided. */
   readonly dockerHost?: string;
+  /** The learner's registry host (`{{registry}}` in labs), e.g. `123456789012.dkr.ecr.us-east-1.localhost:4580`. */
+  readonly registry?: string;
 }
 
 /** Hands out each learner's AWS access. The sandbox gives every learner an account of their own. */

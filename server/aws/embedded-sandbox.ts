@@ -15,6 +15,7 @@ export interface EmbeddedSandboxOptions {
 interface Health {
   status: string;
   dockerHost?: string | null;
+  registryHostNaming?: 'ecr' | 'fallback';
 }
 
 /**
@@ -101,7 +102,14 @@ export class EmbeddedSandbox implements IAwsTarget {
       endpoint: this.endpoint,
       credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
       dockerHost: this._health.dockerHost ?? undefined,
+      registry: this._registryHost(account.accountId),
     };
+  }
+
+  /** Mirrors the sandbox's own naming (sandbox/core/registry-host.ts), reported by its health endpoint. */
+  private _registryHost(accountId: string): string {
+    const port = new URL(this.endpoint).port;
+    return this._health.registryHostNaming === 'ecr' ? `${accountId}.dkr.ecr.${this._region}.localhost:${port}` : `localhost:${port}`;
   }
 }
 

@@ -83,12 +83,53 @@ function isIntIn(v: unknown, min: number, max: number): v is number {
 export interface ServerToClientEvents {
   /** Who the server thinks this browser is, and what it may do. */
   session: (info: { learnerId: string; mode: 'local' | 'token' }) => void;
+  /** The learner's progress in a lab changed (a check ran, a hint unlocked). */
+  'lab:progress': (progress: LabProgressView) => void;
 }
 
 /** Events the browser emits over socket.io. Every handler validates its payload on arrival. */
 export interface ClientToServerEvents {
   /** Liveness probe; answers with the server time. */
   ping: (reply: (serverTime: number) => void) => void;
+  /** Opens a lab for this learner: answers with their progress and starts background checks if the lab has them. */
+  'lab:open': (request: { labId: string }, reply: (answer: Answer<LabProgressView>) => void) => void;
+  /** Runs one step's checks on the server (the browser can ask, never decide). */
+  'check:run': (request: { labId: string; stepId: string }, reply: (answer: Answer<LabProgressView>) => void) => void;
+}
+
+/** A reply to a request: the value, or an error safe to show. */
+export type Answer<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+
+export type StepStatusView = 'not-started' | 'failed' | 'passed' | 'broken';
+
+/** One check's latest result as the learner sees it. */
+export interface CheckResultView {
+  title: string;
+  status: 'pass' | 'fail' | 'error';
+  message: string;
+  hint?: string;
+}
+
+/** A step's progress as the lab page shows it. */
+export interface StepProgressView {
+  status: StepStatusView;
+  attempts: number;
+  pointsAwarded: number;
+  points: number;
+  firstPassedAt?: number;
+  lastCheckedAt?: number;
+  results: CheckResultView[];
+  /** Progressive hints unlocked so far, rendered HTML. */
+  hintsHtml: string[];
+  /** True while this step's checks are running. */
+  checking?: boolean;
+}
+
+/** A learner's progress in one lab. */
+export interface LabProgressView {
+  labId: string;
+  score: { earned: number; total: number };
+  steps: Record<string, StepProgressView>;
 }
 
 /** A lab in the catalog. */

@@ -2,13 +2,15 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HttpError } from '../core/errors.ts';
-import { LAB_ID_PATTERN } from '../core/protocol.ts';
-import type { ILabCatalog } from '../labs/index.ts';
+import { LAB_ID_PATTERN, LEARNER_ID_PATTERN } from '../core/protocol.ts';
+import type { ILabCatalog, LearnerContext } from '../labs/index.ts';
 import { AccessPolicy, TOKEN_COOKIE, tokenFromUrl } from './access-policy.ts';
 
 export interface HttpAppDeps {
   policy: AccessPolicy;
   labs: ILabCatalog;
+  /** Who a learner is to their labs: account, region and registry for `{{variables}}`. */
+  learnerContext(learnerId: string): Promise<LearnerContext>;
   labsDir: string;
   clientDir: string;
   log: (msg: string, err?: unknown) => void;
@@ -37,7 +39,9 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
 
   app.get('/api/labs', async (_req, res) => void res.json(await deps.labs.list()));
   app.get('/api/labs/:id', async (req, res) => {
-    const view = await deps.labs.view(req.params.id);
+    // The lab page for one learner (`?learner=`), with their own values in place of `{{variables}}`.
+    const learner = typeof req.query.learner === 'string' && LEARNER_ID_PATTERN.test(req.query.learner) ? req.query.learner : undefined;
+    const view = await deps.labs.view(req.params.id, learner ? await deps.learnerContext(learner) : undefined);
     if (!view) throw new HttpError(404, `There is no lab '${req.params.id}'.`, { code: 'LabNotFound' });
     res.json(view);
   });

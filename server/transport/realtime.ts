@@ -3,12 +3,17 @@ import type { Duplex } from 'node:stream';
 import { Server as SocketIoServer } from 'socket.io';
 import { WebSocketServer } from 'ws';
 import { DisposableStore, toDisposable, type IDisposable } from '../core/lifecycle.ts';
+import { HttpError } from '../core/errors.ts';
 import {
+  LAB_ID_PATTERN,
   LEARNER_ID_PATTERN,
   TERMINAL_WS_PATH,
+  type Answer,
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '../core/protocol.ts';
+import { toWireError } from '../core/errors.ts';
+import type { AutoChecker, GradingService } from '../grading/index.ts';
 import type { ILabCatalog } from '../labs/index.ts';
 import type { PtyHost, SessionKey } from '../pty/index.ts';
 import type { AccessPolicy } from './access-policy.ts';
@@ -20,7 +25,25 @@ export interface RealtimeDeps {
   ptyHost: PtyHost;
   labs: ILabCatalog;
   workspaceOf: (key: SessionKey) => string;
+  grading: GradingService;
+  autoChecker: AutoChecker;
   log: (msg: string, err?: unknown) => void;
+}
+
+const STEP_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Runs a request handler and answers with its value, or with an error safe to show (never a stack). */
+async function answer<T>(reply: unknown, work: () => Promise<T>, log: RealtimeDeps['log']): Promise<void> {
+  if (typeof reply !== 'function') return;
+  let result: Answer<T>;
+  try {
+    result = { ok: true, value: await work() };
+  } catch (err) {
+    const wire = toWireError(err);
+    if (wire.code === 'InternalError') log('request failed', err);
+    result = { ok: false, error: { code: wire.code, message: wire.message } };
+  }
+  (reply as (a: Answer<T>) => void)(result);
 }
 
 /**
@@ -42,10 +65,32 @@ export function attachRealtime(deps: RealtimeDeps): IDisposable & { io: SocketIo
       return;
     }
     socket.emit('session', { learnerId, mode: deps.policy.mode });
+    // Progress events go to every tab of this learner, and only to them.
+    void socket.join(`learner:${learnerId}`);
     socket.on('ping', (reply) => {
       if (typeof reply === 'function') reply(Date.now());
     });
+    const watches = new DisposableStore();
+    socket.on('disconnect', () => watches.dispose());
+    socket.on('lab:open', (request, reply) => {
+      void answer(reply, async () => {
+        const labId = validLabId(request);
+        const progress = await deps.grading.progress(learnerId, labId);
+        const lab = await deps.labs.get(labId);
+        if (lab?.definition?.autoCheck) watches.add(deps.autoChecker.watch(learnerId, labId));
+        return progress;
+      }, deps.log);
+    });
+    socket.on('check:run', (request, reply) => {
+      void answer(reply, async () => {
+        const labId = validLabId(request);
+        const stepId = (request as { stepId?: unknown } | undefined)?.stepId;
+        if (typeof stepId !== 'string' || !STEP_ID.test(stepId)) throw new HttpError(400, 'A step id is required.', { code: 'BadRequest' });
+        return deps.grading.checkStep(learnerId, labId, stepId, 'button');
+      }, deps.log);
+    });
   });
+  store.add(deps.grading.onProgress(({ learnerId, progress }) => io.to(`learner:${learnerId}`).emit('lab:progress', progress)));
   store.add(toDisposable(() => void io.close()));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, perMessageDeflate: false });
@@ -87,4 +132,10 @@ export function attachRealtime(deps: RealtimeDeps): IDisposable & { io: SocketIo
   );
 
   return { io, dispose: () => store.dispose() };
+}
+
+function validLabId(request: unknown): string {
+  const labId = (request as { labId?: unknown } | undefined)?.labId;
+  if (typeof labId !== 'string' || !LAB_ID_PATTERN.test(labId)) throw new HttpError(400, 'A lab id is required.', { code: 'BadRequest' });
+  return labId;
 }

@@ -1,0 +1,206 @@
+import { substituteInValue, substituteVariables } from '../core/lab/variables.ts';
+import type { CheckResult } from '../core/checks.ts';
+import type { LabDefinition, LabStep } from '../core/lab/model.ts';
+import type { CheckerRegistry } from '../core/grading/checker-registry.ts';
+import { applyResults, initialProgress, labScore, revealHints, type CheckTrigger, type StepProgress } from '../core/grading/progress.ts';
+import type { IProgressStore } from '../core/grading/store.ts';
+import { Disposable, toDisposable } from '../core/lifecycle.ts';
+import { Emitter } from '../core/event.ts';
+import { HttpError } from '../core/errors.ts';
+import type { CheckResultView, LabProgressView, StepProgressView } from '../core/protocol.ts';
+import { createAwsClients, type AwsClients } from '../aws/clients.ts';
+import type { IAwsTarget } from '../aws/index.ts';
+import type { ILabCatalog, LearnerContext } from '../labs/index.ts';
+
+export interface GradingDeps {
+  labs: ILabCatalog;
+  store: IProgressStore;
+  checkers: CheckerRegistry<AwsClients>;
+  /** Where the learner's AWS lives; without it, AWS checks report `error` (they could not run). */
+  aws?: IAwsTarget;
+  workspaceOf(learnerId: string, labId: string): string;
+  /** The same environment the learner's shell has, for `shell` checks. */
+  shellEnvOf(learnerId: string, labId: string): Promise<Record<string, string>>;
+  /** Markdown to safe HTML (hints). */
+  renderMarkdown(markdown: string, labId: string): string;
+  now(): number;
+  checkTimeoutMs?: number;
+}
+
+/** A change in a learner's progress, for the learner's page and (later) the classroom dashboard. */
+export interface ProgressChange {
+  learnerId: string;
+  progress: LabProgressView;
+}
+
+/**
+ * Runs checks on the server and records what they find: the browser can ask for a check, never decide its
+ * outcome. One run at a time per learner (later requests wait their turn), so a learner cannot flood
+ * their own account or the sandbox.
+ */
+export class GradingService extends Disposable {
+  private readonly _queues = new Map<string, Promise<unknown>>();
+  private readonly _clients = new Map<string, Promise<AwsClients>>();
+  private readonly _running = new Map<string, string>(); // learnerId -> `${labId}/${stepId}`
+
+  private readonly _onProgress = this._register(new Emitter<ProgressChange>());
+  readonly onProgress = this._onProgress.event;
+
+  constructor(private readonly _deps: GradingDeps) {
+    super();
+    this._register(
+      toDisposable(() => {
+        for (const c of this._clients.values()) void c.then((clients) => clients.dispose(), () => undefined);
+        this._clients.clear();
+      }),
+    );
+  }
+
+  /** True while a check of this learner is running or waiting. */
+  isBusy(learnerId: string): boolean {
+    return this._queues.has(learnerId);
+  }
+
+  /** The learner's progress in a lab (hints unlocked by time are revealed and saved here). */
+  async progress(learnerId: string, labId: string): Promise<LabProgressView> {
+    const lab = await this._lab(labId);
+    const stored = this._deps.store.loadProgress(learnerId, labId);
+    const now = this._deps.now();
+    for (const step of lab.steps) {
+      const p = stored.get(step.id);
+      if (!p) continue;
+      const revealed = revealHints(p, step.hints, now);
+      if (revealed.length !== p.revealedHints.length) {
+        const updated = { ...p, revealedHints: revealed };
+        stored.set(step.id, updated);
+        this._deps.store.saveProgress(learnerId, labId, step.id, updated);
+      }
+    }
+    return this._view(learnerId, lab, stored);
+  }
+
+  /** The first step with checks the learner has not passed (what background checks look at). */
+  async currentStep(learnerId: string, labId: string): Promise<string | undefined> {
+    const lab = await this._lab(labId);
+    const stored = this._deps.store.loadProgress(learnerId, labId);
+    return lab.steps.find((s) => s.checks.length > 0 && stored.get(s.id)?.status !== 'passed')?.id;
+  }
+
+  /** Runs one step's checks for a learner and records the outcome. */
+  checkStep(learnerId: string, labId: string, stepId: string, trigger: CheckTrigger): Promise<LabProgressView> {
+    const previous = this._queues.get(learnerId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this._checkStep(learnerId, labId, stepId, trigger));
+    const tracked = run.finally(() => {
+      if (this._queues.get(learnerId) === tracked) this._queues.delete(learnerId);
+    });
+    this._queues.set(learnerId, tracked);
+    return run;
+  }
+
+  private async _checkStep(learnerId: string, labId: string, stepId: string, trigger: CheckTrigger): Promise<LabProgressView> {
+    const lab = await this._lab(labId);
+    const step = lab.steps.find((s) => s.id === stepId);
+    if (!step) throw new HttpError(404, `The lab '${labId}' has no step '${stepId}'.`, { code: 'StepNotFound' });
+    const started = this._deps.now();
+    this._running.set(learnerId, `${labId}/${stepId}`);
+    let results: CheckResult[];
+    try {
+      results = await this._runChecks(learnerId, labId, step);
+    } finally {
+      this._running.delete(learnerId);
+    }
+    const now = this._deps.now();
+    const stored = this._deps.store.loadProgress(learnerId, labId);
+    const prev = stored.get(step.id) ?? initialProgress(started);
+    const next = applyResults(prev, step, results, trigger, now);
+    this._deps.store.recordAttempt({ learnerId, labId, stepId, trigger, at: now, durationMs: now - started, results }, next);
+    stored.set(step.id, next);
+    const view = this._view(learnerId, lab, stored);
+    this._onProgress.fire({ learnerId, progress: view });
+    return view;
+  }
+
+  private async _runChecks(learnerId: string, labId: string, step: LabStep): Promise<CheckResult[]> {
+    const variables = await this._variables(learnerId, labId);
+    const aws = await this._awsClients(learnerId).catch(() => undefined);
+    const env = await this._deps.shellEnvOf(learnerId, labId);
+    const ctx = {
+      learnerId,
+      variables,
+      aws: aws as AwsClients,
+      workspace: this._deps.workspaceOf(learnerId, labId),
+      env,
+    };
+    // Checks of a step run one after another: they are few, and a later check often depends on an earlier one.
+    const results: CheckResult[] = [];
+    for (const spec of step.checks) {
+      const checker = this._deps.checkers.get(spec.checker);
+      if (!checker) {
+        results.push({ status: 'error', message: `This lab uses a checker this server does not have ('${spec.checker}').` });
+        continue;
+      }
+      if (!aws && spec.checker.startsWith('ec')) {
+        results.push({ status: 'error', message: 'This server has no AWS target (it was started with --no-sandbox), so AWS checks cannot run.' });
+        continue;
+      }
+      const params = substituteInValue(spec.params, variables);
+      results.push(await this._deps.checkers.runCheck(checker, params, ctx, { timeoutMs: this._deps.checkTimeoutMs ?? 15_000 }));
+    }
+    return results;
+  }
+
+  private async _variables(learnerId: string, labId: string): Promise<Record<string, string>> {
+    const learner: LearnerContext = { learnerId };
+    if (this._deps.aws) {
+      const access = await this._deps.aws.access(learnerId).catch(() => undefined);
+      if (access) Object.assign(learner, { accountId: access.accountId, region: access.region, ...(access.registry ? { registry: access.registry } : {}) });
+    }
+    return (await this._deps.labs.variables(labId, learner)) ?? {};
+  }
+
+  private _awsClients(learnerId: string): Promise<AwsClients> {
+    const aws = this._deps.aws;
+    if (!aws) return Promise.reject(new Error('no AWS target'));
+    let clients = this._clients.get(learnerId);
+    if (!clients) {
+      clients = aws.access(learnerId).then((access) => createAwsClients(access));
+      clients.catch(() => this._clients.delete(learnerId));
+      this._clients.set(learnerId, clients);
+    }
+    return clients;
+  }
+
+  private async _lab(labId: string): Promise<LabDefinition> {
+    const entry = await this._deps.labs.get(labId);
+    if (!entry) throw new HttpError(404, `There is no lab '${labId}'.`, { code: 'LabNotFound' });
+    if (!entry.definition) throw new HttpError(409, `The lab '${labId}' has errors and cannot be graded.`, { code: 'LabUnavailable' });
+    return entry.definition;
+  }
+
+  private _view(learnerId: string, lab: LabDefinition, stored: Map<string, StepProgress>): LabProgressView {
+    const running = this._running.get(learnerId);
+    const steps: Record<string, StepProgressView> = {};
+    for (const step of lab.steps) {
+      const p = stored.get(step.id);
+      steps[step.id] = {
+        status: p?.status ?? 'not-started',
+        attempts: p?.attempts ?? 0,
+        pointsAwarded: p?.pointsAwarded ?? 0,
+        points: step.points,
+        ...(p?.firstPassedAt !== undefined ? { firstPassedAt: p.firstPassedAt } : {}),
+        ...(p?.lastCheckedAt !== undefined ? { lastCheckedAt: p.lastCheckedAt } : {}),
+        results: (p?.lastResults ?? []).map((r, i) => resultView(r, step.checks[i]?.title ?? step.checks[i]?.checker ?? `check ${i + 1}`)),
+        hintsHtml: (p?.revealedHints ?? []).flatMap((i) => {
+          const hint = step.hints[i];
+          return hint ? [this._deps.renderMarkdown(substituteVariables(hint.text, {}), lab.id)] : [];
+        }),
+        ...(running === `${lab.id}/${step.id}` ? { checking: true } : {}),
+      };
+    }
+    return { labId: lab.id, score: labScore(lab.steps, stored), steps };
+  }
+}
+
+function resultView(r: CheckResult, title: string): CheckResultView {
+  return { title, status: r.status, message: r.message, ...(r.status === 'fail' ? { hint: r.hint } : {}) };
+}
