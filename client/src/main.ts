@@ -4,6 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { currentLearnerId } from './learner.ts';
 import { makeSplitPane } from './split-pane.ts';
 import { TerminalView, type ConnectionState } from './terminal-view.ts';
+import { ProgressPanel } from './progress-panel.ts';
 import './style.css';
 
 const app = document.getElementById('app')!;
@@ -70,9 +71,11 @@ async function showCatalog(): Promise<void> {
 }
 
 async function showLab(labId: string): Promise<void> {
-  const lab = await getJson<LabView>(`/api/labs/${encodeURIComponent(labId)}`);
+  const lab = await getJson<LabView>(`/api/labs/${encodeURIComponent(labId)}?learner=${encodeURIComponent(learnerId)}`);
   document.title = `${lab.title} · labrunner`;
   const status = el('span', { class: 'status', role: 'status', 'aria-live': 'polite' }, 'connecting…');
+  const score = el('span', { class: 'score', 'aria-label': 'Your score' });
+  score.hidden = true;
   const instructions = el('article', { class: 'instructions', 'aria-label': 'Lab instructions', tabindex: '0' });
   renderInstructions(instructions, lab);
   const terminalHost = el('div', { class: 'terminal-host' });
@@ -92,6 +95,7 @@ async function showLab(labId: string): Promise<void> {
       { class: 'topbar' },
       el('a', { href: withLearner('/'), class: 'brand' }, 'labrunner'),
       el('h1', { class: 'lab-title' }, lab.title),
+      score,
       status,
       el('span', { class: 'who' }, `learner: ${learnerId}`),
     ),
@@ -114,6 +118,7 @@ async function showLab(labId: string): Promise<void> {
   });
   makeSplitPane(layout, divider, () => terminal.fit());
   addCodeButtons(instructions, (text) => terminal.type(text));
+  if (lab.available) new ProgressPanel(instructions, score, events, labId);
   terminal.focus();
   (window as unknown as { labrunnerTerminal: TerminalView }).labrunnerTerminal = terminal;
 }
@@ -187,5 +192,5 @@ async function route(): Promise<void> {
   }
 }
 
-connectEvents();
+const events = connectEvents();
 void route();

@@ -1,0 +1,129 @@
+import type { Socket } from 'socket.io-client';
+import type { Answer, ClientToServerEvents, LabProgressView, ServerToClientEvents, StepProgressView } from '../../server/core/protocol.ts';
+
+type EventsSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const STATUS_TEXT: Record<StepProgressView['status'], string> = {
+  'not-started': 'Not checked yet',
+  failed: 'Not done yet',
+  passed: 'Passed',
+  broken: 'Was passing, now broken',
+};
+
+const RESULT_ICON = { pass: '✓', fail: '✗', error: '!' } as const;
+
+/**
+ * The grading side of the lab page: each step's Check button asks the server to run its checks, and every
+ * progress update (from this tab, another tab, or background checks) redraws the steps and the score.
+ * The browser only displays results; it cannot mark a step passed.
+ */
+export class ProgressPanel {
+  private _latest: LabProgressView | undefined;
+
+  constructor(
+    private readonly _root: HTMLElement,
+    private readonly _score: HTMLElement,
+    private readonly _socket: EventsSocket,
+    private readonly _labId: string,
+  ) {
+    _socket.on('lab:progress', (progress) => {
+      if (progress.labId === this._labId) this.render(progress);
+    });
+    // After a reconnect (server restart, network), fetch the current state again.
+    _socket.on('connect', () => this._open());
+    if (_socket.connected) this._open();
+    for (const button of _root.querySelectorAll<HTMLButtonElement>('button.check-button')) {
+      button.disabled = false;
+      button.addEventListener('click', () => this._check(button));
+    }
+  }
+
+  render(progress: LabProgressView): void {
+    this._latest = progress;
+    const { earned, total } = progress.score;
+    this._score.textContent = `${earned} / ${total} points`;
+    this._score.hidden = total === 0;
+    for (const [stepId, step] of Object.entries(progress.steps)) {
+      const section = this._root.querySelector<HTMLElement>(`section[data-step="${CSS.escape(stepId)}"]`);
+      if (section) renderStep(section, step);
+    }
+  }
+
+  private _open(): void {
+    this._socket.emit('lab:open', { labId: this._labId }, (answer) => this._handle(answer));
+  }
+
+  private _check(button: HTMLButtonElement): void {
+    const stepId = button.dataset.step;
+    if (!stepId) return;
+    button.disabled = true;
+    button.textContent = 'Checking…';
+    this._socket.timeout(60_000).emit('check:run', { labId: this._labId, stepId }, (err: Error | null, answer: Answer<LabProgressView>) => {
+      button.disabled = false;
+      button.textContent = 'Check';
+      if (err) return this._stepMessage(stepId, 'The server did not answer. Check your connection and try again.');
+      this._handle(answer, stepId);
+    });
+  }
+
+  private _handle(answer: Answer<LabProgressView>, stepId?: string): void {
+    if (answer.ok) this.render(answer.value);
+    else if (stepId) this._stepMessage(stepId, answer.error.message);
+  }
+
+  private _stepMessage(stepId: string, message: string): void {
+    const out = this._root.querySelector<HTMLElement>(`section[data-step="${CSS.escape(stepId)}"] .check-result`);
+    if (out) out.textContent = message;
+  }
+
+  get latest(): LabProgressView | undefined {
+    return this._latest;
+  }
+}
+
+function renderStep(section: HTMLElement, step: StepProgressView): void {
+  section.dataset.status = step.status;
+  const result = section.querySelector<HTMLElement>('.check-result');
+  if (result) {
+    const points = step.points ? ` · ${step.pointsAwarded}/${step.points} points` : '';
+    const attempts = step.attempts ? ` · ${step.attempts} ${step.attempts === 1 ? 'attempt' : 'attempts'}` : '';
+    result.textContent = `${STATUS_TEXT[step.status]}${points}${attempts}`;
+  }
+  const list = section.querySelector<HTMLElement>('.check-list');
+  if (list && step.results.length) {
+    list.replaceChildren(
+      ...step.results.map((r) => {
+        const li = document.createElement('li');
+        li.className = `check-${r.status}`;
+        const head = document.createElement('span');
+        head.className = 'check-head';
+        head.textContent = `${RESULT_ICON[r.status]} ${r.title}: ${r.message}`;
+        li.append(head);
+        if (r.hint) {
+          const hint = document.createElement('div');
+          hint.className = 'check-hint';
+          hint.textContent = r.hint;
+          li.append(hint);
+        }
+        if (r.status === 'error') {
+          const note = document.createElement('div');
+          note.className = 'check-hint';
+          note.textContent = 'This is not your mistake: the check itself could not run. Try again in a moment.';
+          li.append(note);
+        }
+        return li;
+      }),
+    );
+  }
+  let hints = section.querySelector<HTMLElement>('.step-hints');
+  if (step.hintsHtml.length) {
+    if (!hints) {
+      hints = document.createElement('aside');
+      hints.className = 'step-hints';
+      hints.setAttribute('aria-label', 'Hints');
+      section.querySelector('.step-checks')?.after(hints);
+    }
+    // Hint HTML is rendered by the server's markdown-it with raw HTML disabled.
+    hints.innerHTML = step.hintsHtml.map((h) => `<div class="hint">${h}</div>`).join('');
+  }
+}
