@@ -58,6 +58,49 @@ export function registerSandboxCommand(program: Command): void {
         await renderSandboxEnv({ port: Number(typed('port')), dataDir: path.resolve(typed('dataDir')), learnerId: opts.learner }),
       );
     });
+
+  sandbox
+    .command('logs <task>')
+    .description('print the last lines of an ECS task\'s containers (task id or ARN): the sandbox has no CloudWatch')
+    .option('--port <number>', 'the sandbox port', '4580')
+    .option('--data-dir <path>', 'the sandbox data directory', './data')
+    .option('--tail <lines>', 'lines per container', '100')
+    .action(async (task: string, opts: { port: string; dataDir: string; tail: string }, cmd: Command) => {
+      const typed = (name: 'port' | 'dataDir'): string =>
+        cmd.parent?.getOptionValueSource(name) === 'cli' ? String(cmd.parent.opts()[name]) : opts[name];
+      const result = await fetchTaskLogs({ port: Number(typed('port')), dataDir: path.resolve(typed('dataDir')), task, tail: Number(opts.tail) });
+      if (result.ok) process.stdout.write(result.text);
+      else {
+        process.stderr.write(`${result.error}\n`);
+        process.exitCode = 1;
+      }
+    });
+}
+
+/**
+ * Reads a task's logs from the running sandbox's admin API (`GET /_sandbox/tasks/<task>/logs`), with the
+ * admin token of its data dir.
+ */
+export async function fetchTaskLogs(opts: { port: number; dataDir: string; task: string; tail?: number }): Promise<{ ok: true; text: string } | { ok: false; error: string }> {
+  const tokenPath = path.join(opts.dataDir, 'admin-token');
+  if (!existsSync(tokenPath)) return { ok: false, error: `no sandbox data in ${opts.dataDir} (no admin-token): pass --data-dir` };
+  const token = readFileSync(tokenPath, 'utf8').trim();
+  const url = `http://127.0.0.1:${opts.port}/_sandbox/tasks/${encodeURIComponent(opts.task)}/logs?tail=${opts.tail ?? 100}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(15_000) });
+  } catch {
+    return { ok: false, error: `no sandbox answers on port ${opts.port}: start it with \`labrunner sandbox\`` };
+  }
+  const text = await res.text();
+  if (res.ok) return { ok: true, text };
+  let message = text;
+  try {
+    message = (JSON.parse(text) as { error?: string }).error ?? text;
+  } catch {
+    // not JSON: print as it came
+  }
+  return { ok: false, error: `sandbox: ${message}` };
 }
 
 /**
@@ -71,6 +114,7 @@ export async function renderSandboxEnv(opts: { port: number; dataDir: string; le
   const binDir = writeAwsWrapper(opts.dataDir);
   const region = opts.region ?? 'us-east-1';
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const dockerHost = await dockerHostOf(endpoint);
   return [
     `export AWS_ACCESS_KEY_ID=${q(account.accessKeyId)}`,
     `export AWS_SECRET_ACCESS_KEY=${q(account.secretAccessKey)}`,
@@ -78,8 +122,22 @@ export async function renderSandboxEnv(opts: { port: number; dataDir: string; le
     `export AWS_REGION=${q(region)}`,
     `export AWS_ENDPOINT_URL=${q(endpoint)}`,
     `export PATH=${q(binDir)}:"$PATH"`,
+    // The engine the sandbox runs ECS tasks on (podman's Docker API here): `docker` builds and pushes
+    // there too. BuildKit is off because podman's compatible API has no buildx.
+    ...(dockerHost ? [`export DOCKER_HOST=${q(dockerHost)}`, 'export DOCKER_BUILDKIT=0'] : []),
     '',
   ].join('\n');
+}
+
+/** The running sandbox's Docker Engine API (from its health endpoint), if any. */
+async function dockerHostOf(endpoint: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${endpoint}/_sandbox/health`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { dockerHost?: unknown };
+    return typeof body.dockerHost === 'string' && body.dockerHost ? body.dockerHost : undefined;
+  } catch {
+    return undefined; // no sandbox running: the shell gets no DOCKER_HOST
+  }
 }
 
 async function provisionViaAdminApi(endpoint: string, dataDir: string, learnerId: string): Promise<ProvisionedAccount | undefined> {

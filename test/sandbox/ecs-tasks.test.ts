@@ -13,7 +13,11 @@ import {
   ListTasksCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchTaskLogs, renderSandboxEnv } from '../../cli/commands/sandbox.ts';
+import { BIN } from '../../cli/paths.ts';
 import { engineMissing, startEcsFixture, waitForTask, type EcsFixture } from './ecs-fixture.ts';
 
 const missing = engineMissing();
@@ -151,6 +155,21 @@ describe.skipIf(missing !== undefined)('ECS tasks run as containers', () => {
     expect(await res.text()).toBe('working\nfailing\n');
     const denied = await fetch(`${f.sandbox.endpoint}/_sandbox/tasks/${id}/logs`);
     expect(denied.status).toBe(401);
+    expect(await fetchTaskLogs({ port: f.sandbox.port, dataDir: f.dataDir, task: arn, tail: 1 })).toEqual({ ok: true, text: 'failing\n' });
+    expect(await fetchTaskLogs({ port: f.sandbox.port, dataDir: f.dataDir, task: 'f'.repeat(32) })).toEqual({ ok: false, error: `sandbox: no task ${'f'.repeat(32)}` });
+    // `labrunner sandbox logs <task>` prints the same.
+    const cli = await promisify(execFile)(process.execPath, [BIN, 'sandbox', 'logs', id, '--port', String(f.sandbox.port), '--data-dir', f.dataDir], {
+      env: { ...process.env, LABRUNNER_TSX: '1' },
+      timeout: 60_000,
+    });
+    expect(cli.stdout).toBe('working\nfailing\n');
+  });
+
+  it('`labrunner sandbox env` exports the DOCKER_HOST the sandbox runs tasks on', async () => {
+    const exports = await renderSandboxEnv({ port: f.sandbox.port, dataDir: f.dataDir, learnerId: 'alice' });
+    const health = (await (await fetch(`${f.sandbox.endpoint}/_sandbox/health`)).json()) as { dockerHost: string };
+    expect(health.dockerHost).toMatch(/^unix:\/\//);
+    expect(exports).toContain(`export DOCKER_HOST='${health.dockerHost}'\nexport DOCKER_BUILDKIT=0\n`);
   });
 
   it('stops with CannotPullContainerError when the tag does not exist', async () => {
