@@ -76,7 +76,7 @@ export class GradingService extends Disposable {
         this._deps.store.saveProgress(learnerId, labId, step.id, updated);
       }
     }
-    return this._view(learnerId, lab, stored);
+    return this._view(learnerId, lab, stored, await this._variables(learnerId, labId));
   }
 
   /** The first step with checks the learner has not passed (what background checks look at). */
@@ -90,7 +90,11 @@ export class GradingService extends Disposable {
   checkStep(learnerId: string, labId: string, stepId: string, trigger: CheckTrigger): Promise<LabProgressView> {
     const previous = this._queues.get(learnerId) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this._checkStep(learnerId, labId, stepId, trigger));
-    const tracked = run.finally(() => {
+    // The queue only orders runs; the caller gets the run's own outcome, errors included.
+    const tracked: Promise<void> = run.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => {
       if (this._queues.get(learnerId) === tracked) this._queues.delete(learnerId);
     });
     this._queues.set(learnerId, tracked);
@@ -115,7 +119,7 @@ export class GradingService extends Disposable {
     const next = applyResults(prev, step, results, trigger, now);
     this._deps.store.recordAttempt({ learnerId, labId, stepId, trigger, at: now, durationMs: now - started, results }, next);
     stored.set(step.id, next);
-    const view = this._view(learnerId, lab, stored);
+    const view = this._view(learnerId, lab, stored, await this._variables(learnerId, labId));
     this._onProgress.fire({ learnerId, progress: view });
     return view;
   }
@@ -177,7 +181,7 @@ export class GradingService extends Disposable {
     return entry.definition;
   }
 
-  private _view(learnerId: string, lab: LabDefinition, stored: Map<string, StepProgress>): LabProgressView {
+  private _view(learnerId: string, lab: LabDefinition, stored: Map<string, StepProgress>, variables: Record<string, string>): LabProgressView {
     const running = this._running.get(learnerId);
     const steps: Record<string, StepProgressView> = {};
     for (const step of lab.steps) {
@@ -189,10 +193,12 @@ export class GradingService extends Disposable {
         points: step.points,
         ...(p?.firstPassedAt !== undefined ? { firstPassedAt: p.firstPassedAt } : {}),
         ...(p?.lastCheckedAt !== undefined ? { lastCheckedAt: p.lastCheckedAt } : {}),
-        results: (p?.lastResults ?? []).map((r, i) => resultView(r, step.checks[i]?.title ?? step.checks[i]?.checker ?? `check ${i + 1}`)),
+        results: (p?.lastResults ?? []).map((r, i) =>
+          resultView(r, substituteVariables(step.checks[i]?.title ?? step.checks[i]?.checker ?? `check ${i + 1}`, variables)),
+        ),
         hintsHtml: (p?.revealedHints ?? []).flatMap((i) => {
           const hint = step.hints[i];
-          return hint ? [this._deps.renderMarkdown(substituteVariables(hint.text, {}), lab.id)] : [];
+          return hint ? [this._deps.renderMarkdown(substituteVariables(hint.text, variables), lab.id)] : [];
         }),
         ...(running === `${lab.id}/${step.id}` ? { checking: true } : {}),
       };
