@@ -9,6 +9,9 @@ import { taskJson } from './json.ts';
 import { createTaskDoc } from './task-factory.ts';
 import { findTaskDefinition } from './task-definitions.ts';
 
+/** ECS shows a stopped task for about an hour after it stopped, then forgets it. */
+export const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
+
 /** RunTask's largest count, as on ECS. */
 export const MAX_RUN_TASK_COUNT = 10;
 
@@ -52,8 +55,9 @@ export function taskOperations(deps: EcsDeps): Record<string, Operation> {
     }
     const id = taskIdOf(ref);
     const t = id === undefined ? undefined : deps.store.ecs.getTask(id);
-    return t && sameScope(t, scope) && t.clusterName === clusterName ? t : undefined;
+    return t && sameScope(t, scope) && t.clusterName === clusterName && visible(t) ? t : undefined;
   };
+  const visible = (t: TaskDoc) => t.lastStatus !== 'STOPPED' || (t.stoppedAt ?? 0) > deps.now() - STOPPED_TASK_RETENTION_MS;
 
   return {
     RunTask(input, ctx) {
@@ -162,6 +166,7 @@ export function taskOperations(deps: EcsDeps): Record<string, Operation> {
         .filter(
           (t) =>
             t.desiredStatus === desiredStatus &&
+            visible(t) &&
             (family === undefined || t.family === family) &&
             (serviceName === undefined || t.serviceName === serviceName) &&
             (startedBy === undefined || t.startedBy === startedBy) &&

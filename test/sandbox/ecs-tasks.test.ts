@@ -11,6 +11,7 @@ import {
   RunTaskCommand,
   StopTaskCommand,
   ListTasksCommand,
+  DescribeTasksCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
 import { execFile } from 'node:child_process';
@@ -163,6 +164,20 @@ describe.skipIf(missing !== undefined)('ECS tasks run as containers', () => {
       timeout: 60_000,
     });
     expect(cli.stdout).toBe('working\nfailing\n');
+  });
+
+  it('forgets stopped tasks about an hour after they stopped, as ECS does', async () => {
+    const before = (await ecs.send(new ListTasksCommand({ cluster: 'lab', desiredStatus: 'STOPPED' }))).taskArns!;
+    expect(before.length).toBeGreaterThan(0);
+    const res = await fetch(`${f.sandbox.endpoint}/_sandbox/clock`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${f.sandbox.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceDays: 1 / 24 + 0.001 }),
+    });
+    expect(res.status).toBe(200);
+    expect((await ecs.send(new ListTasksCommand({ cluster: 'lab', desiredStatus: 'STOPPED' }))).taskArns).toEqual([]);
+    const described = await ecs.send(new DescribeTasksCommand({ cluster: 'lab', tasks: [before[0]!] }));
+    expect(described.failures).toEqual([{ arn: before[0], reason: 'MISSING' }]);
   });
 
   it('`labrunner sandbox env` exports the DOCKER_HOST the sandbox runs tasks on', async () => {
