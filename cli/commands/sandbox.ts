@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AccountService, DEFAULT_LEARNER_ID, type ProvisionedAccount } from '../../sandbox/accounts/index.ts';
-import { runSandbox } from '../../sandbox/main.ts';
-import { MetadataStore } from '../../sandbox/storage/metadata-store.ts';
 
 interface SandboxCommandOptions {
   port: string;
@@ -26,6 +24,9 @@ export function registerSandboxCommand(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <path>', 'where the sandbox keeps its state', './data')
     .action(async (opts: SandboxCommandOptions) => {
+      // Loaded here, not at the top: every command, `serve` among them, would otherwise carry SQLite, dockerode
+      // and the registry in memory (docs/benchmarks.md).
+      const { runSandbox } = await import('../../sandbox/main.ts');
       const handle = await runSandbox({ port: Number(opts.port), host: opts.host, dataDir: path.resolve(opts.dataDir) });
       console.log(`sandbox ready at ${handle.endpoint}`);
       console.log(`registry: ${handle.registryHost({ accountId: '<account>', region: '<region>' })} (naming: ${handle.registryHostNaming})`);
@@ -110,7 +111,7 @@ export async function fetchTaskLogs(opts: { port: number; dataDir: string; task:
  */
 export async function renderSandboxEnv(opts: { port: number; dataDir: string; learnerId: string; region?: string }): Promise<string> {
   const endpoint = `http://127.0.0.1:${opts.port}`;
-  const account = (await provisionViaAdminApi(endpoint, opts.dataDir, opts.learnerId)) ?? provisionInStore(opts.dataDir, opts.learnerId);
+  const account = (await provisionViaAdminApi(endpoint, opts.dataDir, opts.learnerId)) ?? (await provisionInStore(opts.dataDir, opts.learnerId));
   const binDir = writeAwsWrapper(opts.dataDir);
   const region = opts.region ?? 'us-east-1';
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -160,8 +161,9 @@ async function provisionViaAdminApi(endpoint: string, dataDir: string, learnerId
   }
 }
 
-function provisionInStore(dataDir: string, learnerId: string): ProvisionedAccount {
+async function provisionInStore(dataDir: string, learnerId: string): Promise<ProvisionedAccount> {
   mkdirSync(dataDir, { recursive: true });
+  const { MetadataStore } = await import('../../sandbox/storage/metadata-store.ts');
   const store = MetadataStore.open(dataDir);
   try {
     return new AccountService(store, Date.now).provision(learnerId);
