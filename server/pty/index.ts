@@ -2,3 +2,5 @@
 export { PtyHost, type PtyHostOptions, type SessionKey } from './pty-host.ts';
 export { PtySession, type ShellSpec, type ITerminalSink, type PtyExit } from './pty-session.ts';
 export { OutputBatcher, type BatcherOptions } from './output-batcher.ts';
+export { ScreenMirrorThread } from './screen-mirror-thread.ts';
+export type { IScreenMirror } from './screen-mirror.ts';

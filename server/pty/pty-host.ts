@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Disposable, toDisposable, type IDisposable } from '../core/lifecycle.ts';
 import { PtySession, type ShellSpec, type ITerminalSink } from './pty-session.ts';
+import { ScreenMirrorThread } from './screen-mirror-thread.ts';
 
 /** A learner's shell for one lab. */
 export interface SessionKey {
@@ -25,6 +26,8 @@ export class PtyHost extends Disposable {
   private readonly _sessions = new Map<string, PtySession>();
   private readonly _idleTimers = new Map<PtySession, NodeJS.Timeout>();
   private readonly _starting = new Map<string, Promise<PtySession>>();
+  /** One thread mirrors every session's screen. */
+  private readonly _mirrors = new ScreenMirrorThread();
 
   constructor(private readonly _options: PtyHostOptions) {
     super();
@@ -34,6 +37,7 @@ export class PtyHost extends Disposable {
         this._idleTimers.clear();
         for (const session of [...this._sessions.values()]) session.dispose();
         this._sessions.clear();
+        this._mirrors.dispose();
       }),
     );
   }
@@ -83,7 +87,7 @@ export class PtyHost extends Disposable {
   private async _start(k: string, key: SessionKey, size: { cols: number; rows: number }): Promise<PtySession> {
     const spec = await this._options.shellFor(key, size);
     if (this.isDisposed) throw new Error('server is shutting down');
-    const session = new PtySession(randomUUID(), spec);
+    const session = new PtySession(randomUUID(), spec, this._mirrors.create(spec.cols, spec.rows));
     this._sessions.set(k, session);
     session.onExit(() => {
       this._clearIdle(session);

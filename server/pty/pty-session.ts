@@ -3,7 +3,7 @@ import { AckWindow } from '../core/flow-control.ts';
 import { Disposable, toDisposable, type IDisposable } from '../core/lifecycle.ts';
 import { Emitter } from '../core/event.ts';
 import { OutputBatcher, type BatcherOptions } from './output-batcher.ts';
-import { HeadlessScreenMirror, type IScreenMirror } from './screen-mirror.ts';
+import type { IScreenMirror } from './screen-mirror.ts';
 
 /** How to start a shell. */
 export interface ShellSpec {
@@ -60,12 +60,16 @@ export class PtySession extends Disposable {
   constructor(
     readonly id: string,
     spec: ShellSpec,
+    /** The screen kept for replay, sized `spec.cols`×`spec.rows`; the session owns it from here. */
+    mirror: IScreenMirror,
     batcherOptions: Partial<BatcherOptions> = {},
   ) {
     super();
     this._cols = spec.cols;
     this._rows = spec.rows;
-    this._mirror = this._register(new HeadlessScreenMirror(spec.cols, spec.rows));
+    this._mirror = this._register(mirror);
+    // A mirror parsed off the main thread can fall behind; it then holds the shell back like a slow client.
+    this._register(this._mirror.onCaughtUp(() => this._updatePause()));
     this._batcher = this._register(new OutputBatcher((frame) => this._broadcast(frame), batcherOptions));
     this._pty = nodePty.spawn(spec.file, spec.args, {
       name: 'xterm-256color',
@@ -79,9 +83,7 @@ export class PtySession extends Disposable {
       handleFlowControl: false,
     } as nodePty.IPtyForkOptions);
     const dataSub = this._pty.onData((data: string | Buffer) => {
-      const chunk = typeof data === 'string' ? Buffer.from(data) : data;
-      this._mirror.write(chunk);
-      this._batcher.push(chunk);
+      this._batcher.push(typeof data === 'string' ? Buffer.from(data) : data);
     });
     const exitSub = this._pty.onExit(({ exitCode, signal }) => {
       this._resolveProcessExit();
@@ -176,7 +178,10 @@ export class PtySession extends Disposable {
   }
 
   private _broadcast(frame: Buffer): void {
-    let crossed = false;
+    // The mirror sees exactly the frames clients see, so an attach's snapshot plus the frames queued for it
+    // while the snapshot was taken hold every byte once. Frames, not pty chunks: ~100× fewer messages.
+    this._mirror.write(frame);
+    let crossed = this._mirror.backlogged;
     for (const attachment of this._attachments) {
       if (attachment.queued) {
         attachment.queued.push(frame);
@@ -195,7 +200,7 @@ export class PtySession extends Disposable {
 
   private _updatePause(): void {
     if (this._exited) return;
-    const behind = [...this._attachments].some((a) => a.window.blocked);
+    const behind = this._mirror.backlogged || [...this._attachments].some((a) => a.window.blocked);
     if (behind && !this._paused) {
       this._paused = true;
       this._pty.pause();
