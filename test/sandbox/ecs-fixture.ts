@@ -42,6 +42,7 @@ export interface EcsFixture {
   ecr(learnerId?: string, region?: string): ECRClient;
   /** Pushes the Hello image as `<registry host>/<repo>:<tag>` for a learner (repository created); returns the image URI. */
   pushHello(learnerId: string, repo: string, tag: string): Promise<string>;
+  /** Stops the sandbox and starts it again on the same data dir and port. */
   restart(): Promise<void>;
   /** Containers of this sandbox still known to the engine (by its instance label). */
   containers(): Promise<string[]>;
@@ -79,7 +80,7 @@ export async function buildHelloImage(): Promise<{ name: string; dispose(): Prom
 /** Starts the full sandbox (with the engine) for a test file. */
 export async function startEcsFixture(options: Partial<RunSandboxOptions> = {}): Promise<EcsFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sbx-ecs-'));
-  const start = () => runSandbox({ port: 0, dataDir, registryHostNaming: 'ecr', ecsIntervalMs: 250, warn: () => undefined, ...options });
+  const start = (port = 0) => runSandbox({ port, dataDir, registryHostNaming: 'ecr', ecsIntervalMs: 250, warn: () => undefined, ...options });
   const clients: { destroy(): void }[] = [];
   let hello: Awaited<ReturnType<typeof buildHelloImage>> | undefined;
   const hosts = new Set<string>();
@@ -115,8 +116,9 @@ export async function startEcsFixture(options: Partial<RunSandboxOptions> = {}):
       return uri;
     },
     async restart() {
+      const { port } = fixture.sandbox;
       await fixture.sandbox.dispose();
-      fixture.sandbox = await start();
+      fixture.sandbox = await start(port);
     },
     async containers() {
       const id = fixture.sandbox.ecs?.instanceId;
