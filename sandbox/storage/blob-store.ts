@@ -41,6 +41,13 @@ export interface BlobStore extends IBlobStore {
   pruneUploads(maxAgeMs: number): Promise<number>;
 }
 
+/**
+ * Bytes per read when a blob is served. fs streams default to 64 KiB, which costs a thread-pool read and a
+ * socket write per 64 KiB; 1 MiB chunks cut the sandbox's CPU on a 256 MiB pull by about half (bench/registry.ts,
+ * docs/benchmarks.md). Backpressure still holds at most about one chunk per download in memory.
+ */
+const READ_CHUNK_BYTES = 1 << 20;
+
 /** Options of {@link createBlobStore}. */
 export interface BlobStoreOptions {
   /** The sandbox's data directory; blobs and uploads are created under it. */
@@ -107,7 +114,7 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
     open(accountId, digest, range) {
       const path = blobPath(accountId, digest);
       if (path === undefined) throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
-      return createReadStream(path, range === undefined ? undefined : { start: range.start, end: range.end });
+      return createReadStream(path, range === undefined ? { highWaterMark: READ_CHUNK_BYTES } : { start: range.start, end: range.end, highWaterMark: READ_CHUNK_BYTES });
     },
     async startUpload(accountId, repository) {
       if (!isAccountId(accountId)) throw new RegistryError('DENIED', 'invalid account id');
