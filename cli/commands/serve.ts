@@ -15,6 +15,7 @@ interface ServeOptions {
   setup: boolean;
   sandbox: boolean;
   sandboxPort: string;
+  labsDir: string;
 }
 
 /** `labrunner serve`: the lab runner on http://127.0.0.1:3000 (what `npm start` runs). */
@@ -25,6 +26,7 @@ export function registerServeCommand(program: Command): void {
     .option('--host <address>', 'address to listen on (env LABRUNNER_HOST)', process.env.LABRUNNER_HOST ?? '127.0.0.1')
     .option('--port <number>', 'port to listen on (env LABRUNNER_PORT)', process.env.LABRUNNER_PORT ?? '3000')
     .option('--data-dir <path>', 'where workspaces, the database and sandbox state live (env LABRUNNER_DATA_DIR)', process.env.LABRUNNER_DATA_DIR ?? './data')
+    .option('--labs-dir <path>', 'folder of labs to serve (env LABRUNNER_LABS_DIR)', process.env.LABRUNNER_LABS_DIR ?? LABS_DIR)
     .option('--token <token>', 'access token; required beyond loopback, generated when absent (env LABRUNNER_TOKEN)', process.env.LABRUNNER_TOKEN)
     .option('--idle-timeout <minutes>', 'end a shell nobody has been attached to for this long', process.env.LABRUNNER_IDLE_TIMEOUT ?? '30')
     .option('--no-setup', 'do not install missing system tools')
@@ -60,7 +62,7 @@ export function registerServeCommand(program: Command): void {
         port,
         aws: sandbox,
         dataDir,
-        labsDir: LABS_DIR,
+        labsDir: path.resolve(opts.labsDir),
         clientDir: CLIENT_DIST,
         token,
         idleTimeoutMs: idleMinutes * 60_000,

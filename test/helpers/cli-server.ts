@@ -13,8 +13,10 @@ export class CliServer {
     private readonly _ownDataDir: boolean,
   ) {}
 
+  /** Starts `labrunner serve`; without sandbox flags in `args` it runs with `--no-sandbox` (tests run side by side). */
   static async start(args: string[] = [], opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<CliServer> {
     const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'labrunner-cli-'));
+    if (!args.some((a) => a.includes('sandbox'))) args = [...args, '--no-sandbox'];
     const child = spawn(
       process.execPath,
       [path.join(PROJECT_ROOT, 'bin', 'labrunner.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-setup', ...args],
