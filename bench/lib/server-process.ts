@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensureClientBuilt } from '../../cli/client-bundle.ts';
 import { PROJECT_ROOT } from '../../cli/paths.ts';
 import { CliServer } from '../../test/helpers/cli-server.ts';
 
@@ -12,6 +13,8 @@ const USER_HZ = 100;
  * benchmark needs. Serves the terminal alone: the embedded AWS sandbox is left out when serve can do without it.
  */
 export async function startServeProcess(): Promise<CliServer> {
+  // Built here, not by serve: a Vite build inside the server would leave ~190 MB in its RSS.
+  await ensureClientBuilt(() => undefined);
   const help = execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'labrunner.js'), 'serve', '--help'], { encoding: 'utf8' });
   return CliServer.start(help.includes('--no-sandbox') ? ['--no-sandbox'] : []);
 }
