@@ -15,8 +15,8 @@ const TAG_STATUS = ['TAGGED', 'UNTAGGED', 'ANY'] as const;
 /** The image operations. */
 export function imageOperations(deps: EcrDeps): Record<string, Operation> {
   const { store } = deps;
-  const detail = (repo: RepositoryRow, img: ImageRow) => {
-    const tags = store.images.tagsOf(repo.id, img.digest);
+  const detail = (repo: RepositoryRow, img: ImageRow, knownTags?: string[]) => {
+    const tags = knownTags ?? store.images.tagsOf(repo.id, img.digest);
     return {
       registryId: repo.accountId,
       repositoryName: repo.name,
@@ -74,13 +74,13 @@ export function imageOperations(deps: EcrDeps): Record<string, Operation> {
         }
         return { imageDetails: details };
       }
-      const all = store.images.list(repo.id).filter((img) => {
-        if (status === 'ANY') return true;
-        const tagged = store.images.tagsOf(repo.id, img.digest).length > 0;
-        return status === 'TAGGED' ? tagged : !tagged;
-      });
+      // Order and filter on digests alone; whole rows are read only for the page.
+      const tagged = status === 'ANY' ? undefined : store.images.taggedDigests(repo.id);
+      const all = store.images.listDigests(repo.id).filter((digest) => tagged === undefined || tagged.has(digest) === (status === 'TAGGED'));
       const { page, nextToken: next } = paginate(all, maxResults, nextToken, 100);
-      return { imageDetails: page.map((img) => detail(repo, img)), ...(next ? { nextToken: next } : {}) };
+      const rows = new Map(store.images.getMany(repo.id, page).map((img) => [img.digest, img]));
+      const tags = store.images.tagsOfMany(repo.id, page);
+      return { imageDetails: page.map((digest) => detail(repo, rows.get(digest)!, tags.get(digest) ?? [])), ...(next ? { nextToken: next } : {}) };
     },
 
     BatchGetImage(input, ctx) {

@@ -30,10 +30,52 @@ const SELECT = `SELECT repository_id AS repositoryId, digest, media_type AS medi
 
 /** Access to `images` and `image_tags`. */
 export class ImageTable {
+  /** Prepared once per SQL text: preparing costs more than running these small queries. */
+  private readonly _statements = new Map<string, Database.Statement>();
+
   constructor(private readonly _db: Database.Database) {}
 
+  private _q(sql: string): Database.Statement {
+    let st = this._statements.get(sql);
+    if (st === undefined) {
+      st = this._db.prepare(sql);
+      this._statements.set(sql, st);
+    }
+    return st;
+  }
+
+  /** Digests of a repository in {@link list}'s order, without reading whole rows. */
+  listDigests(repositoryId: number): string[] {
+    return (this._q('SELECT digest FROM images WHERE repository_id = ? ORDER BY pushed_at DESC, digest').pluck().all(repositoryId) as string[]);
+  }
+
+  /** Rows of the given digests (in no particular order), read with one query. */
+  getMany(repositoryId: number, digests: readonly string[]): ImageRow[] {
+    if (digests.length === 0) return [];
+    return this._q(`${SELECT} WHERE repository_id = ? AND digest IN (SELECT value FROM json_each(?))`).all(repositoryId, JSON.stringify(digests)) as ImageRow[];
+  }
+
+  /** Tags of the given digests, each list sorted, read with one query. */
+  tagsOfMany(repositoryId: number, digests: readonly string[]): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    if (digests.length === 0) return out;
+    const rows = this._q('SELECT digest, tag FROM image_tags WHERE repository_id = ? AND digest IN (SELECT value FROM json_each(?))').all(repositoryId, JSON.stringify(digests)) as { digest: string; tag: string }[];
+    for (const r of rows) {
+      const list = out.get(r.digest);
+      if (list === undefined) out.set(r.digest, [r.tag]);
+      else list.push(r.tag);
+    }
+    for (const list of out.values()) list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return out;
+  }
+
+  /** Digests of a repository's images that have at least one tag. */
+  taggedDigests(repositoryId: number): Set<string> {
+    return new Set(this._q('SELECT DISTINCT digest FROM image_tags WHERE repository_id = ?').pluck().all(repositoryId) as string[]);
+  }
+
   get(repositoryId: number, digest: string): ImageRow | undefined {
-    return this._db.prepare(`${SELECT} WHERE repository_id = ? AND digest = ?`).get(repositoryId, digest) as
+    return this._q(`${SELECT} WHERE repository_id = ? AND digest = ?`).get(repositoryId, digest) as
       | ImageRow
       | undefined;
   }
@@ -102,10 +144,14 @@ export class ImageTable {
   /** Tags of one image, sorted. */
   tagsOf(repositoryId: number, digest: string): string[] {
     return (
-      this._db.prepare('SELECT tag FROM image_tags WHERE repository_id = ? AND digest = ? ORDER BY tag').all(repositoryId, digest) as {
+      // No ORDER BY: with one, SQLite walks the primary key (repository_id, tag) over every tag of the repository
+      // to skip a sort, instead of the (repository_id, digest) index; an image has few tags, sorted here.
+      this._q('SELECT tag FROM image_tags WHERE repository_id = ? AND digest = ?').all(repositoryId, digest) as {
         tag: string;
       }[]
-    ).map((r) => r.tag);
+    )
+      .map((r) => r.tag)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** All tags of a repository, sorted, with their digests. */
