@@ -54,6 +54,33 @@ describe.skipIf(skip)('the lab page in Chromium', () => {
     await page.close();
   });
 
+  it('shows UTF-8 text and 256-colour output as the shell printed them', async () => {
+    const page = await openLab('e2e-colours');
+    await page.locator('.xterm').click();
+    await page.keyboard.type("printf 'h\\u00e9llo \\u2713 \\u65e5\\u672c \\033[38;5;208mORANGE\\033[0m\\n'\n");
+    await expect.poll(() => terminalText(page), { timeout: 10_000 }).toContain('héllo ✓ 日本 ORANGE');
+    const colour = await page.evaluate(() => {
+      type Cell = { getChars(): string; getFgColor(): number; isFgPalette(): boolean };
+      type Line = { translateToString(t: boolean): string; getCell(x: number): Cell | undefined };
+      const term = (globalThis as unknown as { labrunnerTerminal: { term: { cols: number; buffer: { active: { length: number; getLine(i: number): Line | undefined } } } } })
+        .labrunnerTerminal.term;
+      const buffer = term.buffer.active;
+      for (let i = buffer.length - 1; i >= 0; i--) {
+        const line = buffer.getLine(i);
+        const text = line?.translateToString(true) ?? '';
+        if (!text.includes('ORANGE') || text.includes('printf')) continue;
+        // Cells, not string indexes: 日本 are two characters but four cells.
+        for (let x = 0; x < term.cols; x++) {
+          const cell = line!.getCell(x);
+          if (cell?.getChars() === 'O' && line!.getCell(x + 1)?.getChars() === 'R') return { palette: cell.isFgPalette(), colour: cell.getFgColor() };
+        }
+      }
+      return undefined;
+    });
+    expect(colour).toEqual({ palette: true, colour: 208 });
+    await page.close();
+  });
+
   it('"Run in terminal" types the command into the shell', async () => {
     const page = await openLab('e2e-runner');
     await page.getByRole('button', { name: 'Run this command in the terminal' }).first().click();
