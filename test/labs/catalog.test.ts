@@ -26,6 +26,7 @@ describe('FileLabCatalog', () => {
     expect(labs.map((l) => [l.id, l.available, l.problems?.filter((p) => p.severity === 'error').length ?? 0])).toEqual([
       ['broken', false, 9],
       ['complete', true, 0],
+      ['graded', true, 0],
     ]);
     expect(labs[0]).toMatchObject({ title: 'A lab with mistakes', summary: 'Every kind of mistake lint should find.' });
     expect(labs[0]!.problems![0]).toEqual({
