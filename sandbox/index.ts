@@ -68,6 +68,12 @@ export interface SandboxOptions {
   readonly ecsMaxServiceTasks?: number;
   /** How often ECS inspects task containers (default 1000 ms). */
   readonly ecsIntervalMs?: number;
+  /**
+   * How often lifecycle policies are applied, in ms; 0 (the default for embedding) applies them only on
+   * `POST /_sandbox/lifecycle/apply` and clock advances. AWS applies a policy "within 24 hours"; a lab
+   * can't wait that long, so `labrunner sandbox` applies them every minute (`--lifecycle-interval`).
+   */
+  readonly lifecycleIntervalMs?: number;
 }
 
 /** A running sandbox. */
@@ -155,6 +161,15 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
     });
     port = (server.address() as AddressInfo).port;
 
+    let applying: Promise<unknown> = Promise.resolve();
+    const lifecycleTimer =
+      opts.lifecycleIntervalMs && opts.lifecycleIntervalMs > 0
+        ? setInterval(() => {
+            applying = apply().catch((err: unknown) => console.error('sandbox: applying lifecycle policies failed', err));
+          }, opts.lifecycleIntervalMs)
+        : undefined;
+    lifecycleTimer?.unref();
+
     let disposed: Promise<void> | undefined;
     return {
       port,
@@ -173,6 +188,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
       },
       dispose() {
         disposed ??= (async () => {
+          if (lifecycleTimer) clearInterval(lifecycleTimer);
+          await applying;
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();

@@ -12,7 +12,7 @@ import { DockerodeEngine, ensureDockerApiSocket } from './engine/index.ts';
 import { findRegistryTls } from './http/registry-tls.ts';
 
 /** Options of {@link runSandbox}. */
-export interface RunSandboxOptions extends Pick<SandboxOptions, 'port' | 'host' | 'dataDir' | 'now' | 'registryHostNaming' | 'tls' | 'ecsMaxServiceTasks' | 'ecsIntervalMs'> {
+export interface RunSandboxOptions extends Pick<SandboxOptions, 'port' | 'host' | 'dataDir' | 'now' | 'registryHostNaming' | 'tls' | 'ecsMaxServiceTasks' | 'ecsIntervalMs' | 'lifecycleIntervalMs'> {
   /** Folder of OSV advisory JSON files; default `sandbox/advisories/`. */
   readonly advisoriesDir?: string;
   /** Where warnings go (a malformed advisory file, a missing feed); default console.warn. */
@@ -45,6 +45,7 @@ export async function runSandbox(opts: RunSandboxOptions): Promise<SandboxHandle
     containerEngine: engine ? new DockerodeEngine(engine.socketPath) : undefined,
     ecsMaxServiceTasks: opts.ecsMaxServiceTasks,
     ecsIntervalMs: opts.ecsIntervalMs,
+    lifecycleIntervalMs: opts.lifecycleIntervalMs,
   }).catch(async (err: unknown) => {
     await engine?.dispose();
     throw err;

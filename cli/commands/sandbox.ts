@@ -7,6 +7,7 @@ interface SandboxCommandOptions {
   port: string;
   host: string;
   dataDir: string;
+  lifecycleInterval: string;
 }
 
 /** The AWS CLI the wrapper runs: Debian's v2 (the first `aws` on PATH may be a pyenv v1 shim). */
@@ -23,11 +24,19 @@ export function registerSandboxCommand(program: Command): void {
     .option('--port <number>', 'port to listen on', '4580')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <path>', 'where the sandbox keeps its state', './data')
+    .option('--lifecycle-interval <seconds>', 'apply lifecycle policies this often (AWS: within 24 hours); 0 = only on request', '60')
     .action(async (opts: SandboxCommandOptions) => {
       // Loaded here, not at the top: every command, `serve` among them, would otherwise carry SQLite, dockerode
       // and the registry in memory (docs/benchmarks.md).
       const { runSandbox } = await import('../../sandbox/main.ts');
-      const handle = await runSandbox({ port: Number(opts.port), host: opts.host, dataDir: path.resolve(opts.dataDir) });
+      const lifecycleSeconds = Number(opts.lifecycleInterval);
+      if (!(lifecycleSeconds >= 0)) throw new Error(`--lifecycle-interval must be a number of seconds, not '${opts.lifecycleInterval}'`);
+      const handle = await runSandbox({
+        port: Number(opts.port),
+        host: opts.host,
+        dataDir: path.resolve(opts.dataDir),
+        lifecycleIntervalMs: lifecycleSeconds * 1000,
+      });
       console.log(`sandbox ready at ${handle.endpoint}`);
       console.log(`registry: ${handle.registryHost({ accountId: '<account>', region: '<region>' })} (naming: ${handle.registryHostNaming})`);
       await new Promise<void>((resolve) => {
