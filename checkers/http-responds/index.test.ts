@@ -61,8 +61,10 @@ describe('http.responds', () => {
     expect(r).toMatchObject({ status: 'fail', message: `The page at port ${port} (http://127.0.0.1:${port}/hang) did not answer within 0.3 s.` });
   });
 
-  it('needs exactly one of url and port', () => {
-    expect(checker.params.parse({ contains: 'x' })).toMatchObject({ ok: false, problems: [{ message: 'give either url or port (exactly one)' }] });
+  it('needs exactly one of url, port and task', () => {
+    expect(checker.params.parse({ contains: 'x' })).toMatchObject({ ok: false, problems: [{ message: 'give exactly one of url, port or task' }] });
+    expect(checker.params.parse({ port: 80, task: { cluster: 'c' } }).ok).toBe(false);
+    expect(checker.params.parse({ task: { cluster: 'c', family: 'f', containerPort: 80 } }).ok).toBe(true);
     expect(checker.params.parse({ url: 'ftp://x/', port: 80 }).ok).toBe(false);
   });
 });

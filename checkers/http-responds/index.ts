@@ -3,6 +3,8 @@ import { fail, pass, type CheckerDefinition } from '../../server/core/checks.ts'
 import { abortSignalOf } from '../lib/deadline.ts';
 import { zodParams } from '../lib/params.ts';
 import { excerpt } from '../lib/text.ts';
+import type { AwsContext } from '../lib/ecr.ts';
+import { findTaskAddress } from './task-address.ts';
 
 const Params = z
   .strictObject({
@@ -10,6 +12,14 @@ const Params = z
     url: z.url({ protocol: /^https?$/ }).optional(),
     /** Or a port on this machine (127.0.0.1), where the learner's container publishes. */
     port: z.number().int().min(1).max(65535).optional(),
+    /** Or the page of a running ECS task, found as `describe-tasks` shows it (networkBindings / ENI). */
+    task: z
+      .strictObject({
+        cluster: z.string().min(1),
+        family: z.string().min(1).optional(),
+        containerPort: z.number().int().min(1).max(65535).optional(),
+      })
+      .optional(),
     /** With `port` (or added to `url`): the path, default `/`. */
     path: z.string().startsWith('/').optional(),
     /** Text the body must contain, e.g. `Hello From ECS`. */
@@ -18,7 +28,7 @@ const Params = z
     status: z.number().int().min(100).max(599).optional(),
     timeoutSeconds: z.number().positive().max(60).default(5),
   })
-  .refine((p) => (p.url === undefined) !== (p.port === undefined), { message: 'give either url or port (exactly one)' });
+  .refine((p) => [p.url, p.port, p.task].filter((x) => x !== undefined).length === 1, { message: 'give exactly one of url, port or task' });
 type Params = z.output<typeof Params>;
 
 /** Bodies are read up to this size; `contains` looks only here. */
@@ -27,11 +37,19 @@ const MAX_BODY = 1 << 20;
 /** A web page answers (GET) with the expected status and text. */
 export const httpResponds: CheckerDefinition<Params> = {
   id: 'http.responds',
-  description: 'A URL (or a local port) answers a GET with the expected status and text',
+  description: "A URL, a local port or a running ECS task's page answers a GET with the expected status and text",
   params: zodParams(Params),
   async run(p, ctx) {
-    const target = p.url !== undefined ? (p.path !== undefined ? new URL(p.path, p.url).toString() : p.url) : `http://127.0.0.1:${p.port}${p.path ?? '/'}`;
-    const where = p.port !== undefined ? `port ${p.port} (${target})` : target;
+    let base = p.url;
+    let taskNote = '';
+    if (p.task !== undefined) {
+      const found = await findTaskAddress(ctx as AwsContext, p.task);
+      if (!found.ok) return fail(found.message, found.hint, { task: p.task });
+      base = found.url;
+      taskNote = ` (the task's address)`;
+    }
+    const target = base !== undefined ? (p.path !== undefined ? new URL(p.path, base).toString() : base) : `http://127.0.0.1:${p.port}${p.path ?? '/'}`;
+    const where = p.port !== undefined ? `port ${p.port} (${target})` : `${target}${taskNote}`;
     const signal = AbortSignal.any([abortSignalOf(ctx.signal), AbortSignal.timeout(p.timeoutSeconds * 1000)]);
     let res: Response;
     let body: string;

@@ -90,6 +90,15 @@ describe.skipIf(missing !== undefined)('ECS checkers against the sandbox', () =>
     expect(await check('ecs.task-running', { cluster: 'lab-cluster', family: 'hello' })).toMatchObject({ status: 'pass', message: "A task of 'hello' is running in 'lab-cluster'." });
     const port = task.containers!.flatMap((c) => c.networkBindings ?? []).find((b) => b.containerPort === 80)!.hostPort!;
     expect(await check('http.responds', { port, contains: 'Hello From ECS' })).toMatchObject({ status: 'pass' });
+    // The same page found from the task itself, as describe-tasks shows it.
+    expect(await check('http.responds', { task: { cluster: 'lab-cluster', family: 'hello', containerPort: 80 }, contains: 'Hello From ECS' })).toMatchObject({
+      status: 'pass',
+      message: expect.stringContaining("(the task's address)"),
+    });
+    expect(await check('http.responds', { task: { cluster: 'lab-cluster', family: 'nope' }, contains: 'x' })).toMatchObject({
+      status: 'fail',
+      message: "There is no running task of 'nope' in cluster 'lab-cluster', so there is no page to open.",
+    });
     await aws.ecs.send(new StopTaskCommand({ cluster: 'lab-cluster', task: task.taskArn! }));
   });
 
