@@ -15,6 +15,7 @@ import { ecrImagePushed } from './ecr-image-pushed/index.ts';
 import { ecrLifecyclePolicy } from './ecr-lifecycle-policy/index.ts';
 import { ecrReplication } from './ecr-replication/index.ts';
 import { ecrRepositoryExists } from './ecr-repository-exists/index.ts';
+import { ecrRepositoryTags } from './ecr-repository-tags/index.ts';
 import { ecrScanComplete } from './ecr-scan-complete/index.ts';
 
 export { nodeDeadlines } from './lib/deadline.ts';
@@ -22,6 +23,7 @@ export { nodeDeadlines } from './lib/deadline.ts';
 export const builtInCheckers: readonly CheckerDefinition[] = [
   ecrRepositoryExists,
   ecrImagePushed,
+  ecrRepositoryTags,
   ecrLifecyclePolicy,
   ecrReplication,
   ecrScanComplete,

@@ -9,6 +9,8 @@ export interface EmbeddedSandboxOptions {
   dataDir: string;
   port: number;
   region?: string;
+  /** How often the sandbox applies lifecycle policies (seconds); its own default (60) when absent. */
+  lifecycleIntervalSeconds?: number;
   log: (msg: string) => void;
 }
 
@@ -45,7 +47,9 @@ export class EmbeddedSandbox implements IAwsTarget {
         return adopted;
       }
     }
-    const child = spawn(process.execPath, [opts.bin, 'sandbox', '--port', String(opts.port), '--host', '127.0.0.1', '--data-dir', opts.dataDir], {
+    const args = [opts.bin, 'sandbox', '--port', String(opts.port), '--host', '127.0.0.1', '--data-dir', opts.dataDir];
+    if (opts.lifecycleIntervalSeconds !== undefined) args.push('--lifecycle-interval', String(opts.lifecycleIntervalSeconds));
+    const child = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, LABRUNNER_SANDBOX_EXIT_WITH_PARENT: '1' },
     });

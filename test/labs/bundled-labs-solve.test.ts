@@ -49,7 +49,7 @@ describe.skipIf(skipReason !== undefined)("bundled labs, solved with their solve
 
   beforeAll(async () => {
     sandboxDir = mkdtempSync(path.join(os.tmpdir(), 'labrunner-solve-'));
-    sandbox = await EmbeddedSandbox.start({ bin: BIN, dataDir: sandboxDir, port: 0, log: () => undefined });
+    sandbox = await EmbeddedSandbox.start({ bin: BIN, dataDir: sandboxDir, port: 0, lifecycleIntervalSeconds: 2, log: () => undefined });
     server = await startTestServer({ aws: sandbox });
   });
   afterAll(async () => {
