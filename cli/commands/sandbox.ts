@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeAwsWrapper } from '../../server/aws/shell-env.ts';
 import { AccountService, DEFAULT_LEARNER_ID, type ProvisionedAccount } from '../../sandbox/accounts/index.ts';
 
 interface SandboxCommandOptions {
@@ -9,9 +10,6 @@ interface SandboxCommandOptions {
   dataDir: string;
   lifecycleInterval: string;
 }
-
-/** The AWS CLI the wrapper runs: Debian's v2 (the first `aws` on PATH may be a pyenv v1 shim). */
-export const REAL_AWS_CLI = '/usr/bin/aws';
 
 /**
  * `labrunner sandbox`: runs the local ECR (+ registry) in the foreground until SIGINT/SIGTERM.
@@ -121,7 +119,7 @@ export async function fetchTaskLogs(opts: { port: number; dataDir: string; task:
 export async function renderSandboxEnv(opts: { port: number; dataDir: string; learnerId: string; region?: string }): Promise<string> {
   const endpoint = `http://127.0.0.1:${opts.port}`;
   const account = (await provisionViaAdminApi(endpoint, opts.dataDir, opts.learnerId)) ?? (await provisionInStore(opts.dataDir, opts.learnerId));
-  const binDir = writeAwsWrapper(opts.dataDir);
+  const binDir = await writeAwsWrapper(path.join(opts.dataDir, 'bin'));
   const region = opts.region ?? 'us-east-1';
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const dockerHost = await dockerHostOf(endpoint);
@@ -179,25 +177,4 @@ async function provisionInStore(dataDir: string, learnerId: string): Promise<Pro
   } finally {
     store.dispose();
   }
-}
-
-/** Writes `<dataDir>/bin/aws`, which adds --endpoint-url only when AWS_ENDPOINT_URL is set (so it also works against AWS). */
-function writeAwsWrapper(dataDir: string): string {
-  const binDir = path.join(dataDir, 'bin');
-  mkdirSync(binDir, { recursive: true });
-  const file = path.join(binDir, 'aws');
-  writeFileSync(
-    file,
-    [
-      '#!/bin/sh',
-      '# Written by `labrunner sandbox env`. AWS CLI 2.9 ignores AWS_ENDPOINT_URL (added in 2.13), so pass it on.',
-      'if [ -n "$AWS_ENDPOINT_URL" ]; then',
-      `  exec ${REAL_AWS_CLI} --endpoint-url "$AWS_ENDPOINT_URL" "$@"`,
-      'fi',
-      `exec ${REAL_AWS_CLI} "$@"`,
-      '',
-    ].join('\n'),
-  );
-  chmodSync(file, 0o755);
-  return binDir;
 }
