@@ -22,6 +22,7 @@ import { readTlsFiles, serveTlsOnSamePort, type TlsFiles } from './http/listen-d
 import { MetadataStore } from './storage/metadata-store.ts';
 import { ScanCoordinator, scanningOperations } from './ecr/scanning.ts';
 import { Replicator, replicationOperations } from './ecr/replication.ts';
+import { createStsHandler } from './sts/index.ts';
 import { createEcsService, createTaskLogsHandler, isTaskLogsRequest, ownRegistryPullAuth, startEcsRuntime, type EcsRuntime } from './ecs/index.ts';
 import type { IContainerEngine } from './engine/index.ts';
 
@@ -142,6 +143,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
     const taskLogs = createTaskLogsHandler({ adminToken, runtime: ecsRuntime });
     const server = createSandboxServer({
       api: createAwsJsonHandler([ecr, ecs], { find: (akid) => accounts.findByAccessKey(akid) }, opts.now ?? Date.now),
+      query: createStsHandler({ find: (akid) => accounts.findByAccessKey(akid) }, opts.now ?? Date.now),
       admin: adminWithTaskLogs(taskLogs, createAdminHandler({
         adminToken,
         accounts,

@@ -1,10 +1,12 @@
 /**
- * The sandbox's single port: `POST /` (AWS JSON 1.1 APIs), `/v2/...` (the OCI registry, delegated), and
- * `/_sandbox/...` (admin). A handler that throws never takes the process down: the request gets a 500.
+ * The sandbox's single port: `POST /` (AWS JSON 1.1 APIs, or the Query protocol's STS when the request is
+ * form-encoded), `/v2/...` (the OCI registry, delegated), and `/_sandbox/...` (admin). A handler that throws
+ * never takes the process down: the request gets a 500.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RegistryHttpHandler } from '../contracts.ts';
 import { parseRegistryHost } from '../core/registry-host.ts';
+import { isQueryProtocolRequest } from '../sts/query-protocol.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -13,6 +15,8 @@ export interface Routes {
   readonly api: Handler;
   readonly admin: Handler;
   readonly registry: RegistryHttpHandler | undefined;
+  /** Query-protocol requests to `/` (STS); without it they go to `api` too. */
+  readonly query?: Handler;
 }
 
 /** Creates (does not start) the HTTP server. */
@@ -28,7 +32,7 @@ export function createSandboxServer(routes: Routes): Server {
       } else if (path.startsWith('/_sandbox/')) {
         work = routes.admin(req, res);
       } else if (path === '/') {
-        work = routes.api(req, res);
+        work = routes.query && isQueryProtocolRequest(req) ? routes.query(req, res) : routes.api(req, res);
       } else {
         work = Promise.resolve(notFound(req, res));
       }
