@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { awsShellVariables, writeAwsWrapper, type IAwsTarget } from './aws/index.ts';
+import { AwsTargets, awsShellVariables, writeAwsWrapper, type AwsEnvironment, type IAwsTarget } from './aws/index.ts';
 import { DisposableStore, setDisposeErrorHandler, toDisposable } from './core/lifecycle.ts';
 import { builtInCheckers, nodeDeadlines } from '../checkers/index.ts';
 import type { AwsClients } from './aws/clients.ts';
@@ -27,8 +27,12 @@ export interface ServerConfig {
   /** Required when `host` is not loopback; optional on loopback (then every request needs it too). */
   token?: string;
   idleTimeoutMs: number;
-  /** Where learners' AWS commands go (the embedded sandbox, or AWS); without it shells get no AWS settings. */
-  aws?: IAwsTarget;
+  /**
+   * Where learners' AWS commands go: the embedded sandbox and/or real AWS (at most one of each). Each lab uses
+   * the target its `environment` names; a lab on real AWS without that target cannot open its shell or run its
+   * checks, and a sandbox lab without the sandbox gets shells with no AWS settings.
+   */
+  aws?: IAwsTarget | readonly IAwsTarget[];
   log?: (msg: string, err?: unknown) => void;
 }
 
@@ -72,13 +76,20 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const wrapperDir = await writeAwsWrapper(path.join(dataDir, 'bin'));
   const basePath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   const workspaceOf = (key: { learnerId: string; labId: string }) => workspacePath(dataDir, key.learnerId, key.labId);
-  /** The environment a learner's shell has, and `shell` checks run with. */
-  const envOf = async (learnerId: string, home: string) => {
-    const aws = config.aws ? awsShellVariables(await config.aws.access(learnerId), wrapperDir, basePath) : {};
+  const targets = AwsTargets.of(config.aws);
+  /** Where a lab's AWS work goes (its front matter's `environment`; a lab that cannot be read: the sandbox). */
+  const environmentOf = async (labId: string): Promise<AwsEnvironment> => {
+    const lab = await labs.get(labId);
+    return lab?.definition?.environment ?? lab?.environment ?? 'sandbox';
+  };
+  /** The environment a learner's shell in a lab has, and `shell` checks run with (throws AwsTargetMissing). */
+  const envOf = async (learnerId: string, labId: string, home: string) => {
+    const target = targets.forLab(await environmentOf(labId));
+    const aws = target ? awsShellVariables(await target.access(learnerId), wrapperDir, basePath) : {};
     return shellEnvironment(home, aws);
   };
-  const learnerContext = async (learnerId: string): Promise<LearnerContext> => {
-    const access = await config.aws?.access(learnerId).catch(() => undefined);
+  const learnerContext = async (learnerId: string, labId: string): Promise<LearnerContext> => {
+    const access = await targets.get(await environmentOf(labId))?.access(learnerId).catch(() => undefined);
     return { learnerId, ...(access ? { accountId: access.accountId, region: access.region, ...(access.registry ? { registry: access.registry } : {}) } : {}) };
   };
   const render = createLabRenderer();
@@ -87,16 +98,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       labs,
       store,
       checkers,
-      ...(config.aws ? { aws: config.aws } : {}),
+      aws: targets,
       workspaceOf: (learnerId, labId) => workspaceOf({ learnerId, labId }),
-      shellEnvOf: (learnerId, labId) => envOf(learnerId, workspaceOf({ learnerId, labId })),
+      shellEnvOf: (learnerId, labId) => envOf(learnerId, labId, workspaceOf({ learnerId, labId })),
       renderMarkdown: render,
       now: Date.now,
     }),
   );
   const autoChecker = root.add(
     new AutoChecker({
-      currentStep: (learnerId, labId) => grading.currentStep(learnerId, labId),
+      // A lab whose AWS target is missing is not watched (its checks would only be refused, again and again).
+      currentStep: async (learnerId, labId) =>
+        (await environmentOf(labId)) === 'aws' && !targets.get('aws') ? undefined : grading.currentStep(learnerId, labId),
       check: (learnerId, labId, stepId) => grading.checkStep(learnerId, labId, stepId, 'auto'),
       isBusy: (learnerId) => grading.isBusy(learnerId),
       log,
@@ -107,9 +120,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       idleTimeoutMs: config.idleTimeoutMs,
       async shellFor(key, size) {
         const home = workspaceOf(key);
+        // Before the workspace: a lab whose AWS target is missing refuses its shell with the reason.
+        const env = await envOf(key.learnerId, key.labId, home);
         const lab = await labs.get(key.labId);
         await prepareWorkspace(home, lab?.dir);
-        return bashSpec(home, size, await envOf(key.learnerId, home));
+        return bashSpec(home, size, env);
       },
     }),
   );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { EmbeddedSandbox } from '../../server/aws/index.ts';
+import { EmbeddedSandbox, RealAwsTarget, type IAwsTarget } from '../../server/aws/index.ts';
 import { generateToken, isLoopback, startServer } from '../../server/main.ts';
 import { ensureClientBuilt } from '../client-bundle.ts';
 import { BIN, CLIENT_DIST, LABS_DIR } from '../paths.ts';
@@ -16,6 +16,9 @@ interface ServeOptions {
   sandbox: boolean;
   sandboxPort: string;
   labsDir: string;
+  awsProfile?: string;
+  awsRegion?: string;
+  awsEndpointUrl?: string;
 }
 
 /** `labrunner serve`: the lab runner on http://127.0.0.1:3000 (what `npm start` runs). */
@@ -32,6 +35,9 @@ export function registerServeCommand(program: Command): void {
     .option('--no-setup', 'do not install missing system tools')
     .option('--sandbox-port <number>', 'port of the embedded AWS sandbox (env LABRUNNER_SANDBOX_PORT)', process.env.LABRUNNER_SANDBOX_PORT ?? '4580')
     .option('--no-sandbox', 'do not start the embedded AWS sandbox (shells get no AWS settings)')
+    .option('--aws-profile <name>', 'credential profile for labs with `environment: aws` (real AWS, one account every learner shares) (env LABRUNNER_AWS_PROFILE)', process.env.LABRUNNER_AWS_PROFILE)
+    .option('--aws-region <region>', "region of those labs; default: the profile's, else us-east-1 (env LABRUNNER_AWS_REGION)", process.env.LABRUNNER_AWS_REGION)
+    .option('--aws-endpoint-url <url>', 'send the real-AWS labs\' API calls here instead of AWS (for testing, e.g. the sandbox) (env LABRUNNER_AWS_ENDPOINT_URL)', process.env.LABRUNNER_AWS_ENDPOINT_URL)
     .action(async (opts: ServeOptions) => {
       const log = (msg: string) => console.log(`labrunner: ${msg}`);
       const port = Number(opts.port);
@@ -57,10 +63,30 @@ export function registerServeCommand(program: Command): void {
           )
         : undefined;
       if (sandbox) log(`AWS sandbox at ${sandbox.endpoint}`);
+      if (opts.awsEndpointUrl && !opts.awsProfile) fail('--aws-endpoint-url needs --aws-profile');
+      if (opts.awsEndpointUrl && !/^https?:\/\/[^\s]+$/.test(opts.awsEndpointUrl)) fail(`--aws-endpoint-url must be an http(s) URL, not '${opts.awsEndpointUrl}'`);
+      const realAws = opts.awsProfile
+        ? await RealAwsTarget.fromProfile({
+            profile: opts.awsProfile,
+            ...(opts.awsRegion ? { region: opts.awsRegion } : {}),
+            ...(opts.awsEndpointUrl ? { endpoint: opts.awsEndpointUrl } : {}),
+            // docker for those labs: the sandbox's engine when it runs, else whatever this server was given.
+            ...(await dockerHostFor(sandbox)),
+          }).catch(async (err: Error) => {
+            await sandbox?.dispose();
+            return fail(err.message);
+          })
+        : undefined;
+      if (realAws) {
+        // The account id and region are not secrets; the credentials are never printed.
+        log(`real AWS for labs with environment: aws — account ${realAws.accountId}, region ${realAws.region}, profile '${realAws.profile}'${realAws.endpoint ? `, endpoint ${realAws.endpoint}` : ''}`);
+        if (!isLoopback(opts.host)) log('warning: every learner of this server shares that one AWS account');
+      }
+      const targets: IAwsTarget[] = [...(sandbox ? [sandbox] : []), ...(realAws ? [realAws] : [])];
       const server = await startServer({
         host: opts.host,
         port,
-        aws: sandbox,
+        aws: targets,
         dataDir,
         labsDir: path.resolve(opts.labsDir),
         clientDir: CLIENT_DIST,
@@ -81,6 +107,13 @@ export function registerServeCommand(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+/** The Docker Engine API learners on real AWS get: the sandbox's (its podman), else this server's DOCKER_HOST. */
+async function dockerHostFor(sandbox: EmbeddedSandbox | undefined): Promise<{ dockerHost?: string }> {
+  const fromSandbox = sandbox ? (await sandbox.access('default').catch(() => undefined))?.dockerHost : undefined;
+  const dockerHost = fromSandbox ?? process.env.DOCKER_HOST;
+  return dockerHost ? { dockerHost } : {};
 }
 
 function fail(message: string): never {

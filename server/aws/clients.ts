@@ -41,7 +41,11 @@ export function createAwsClients(access: LearnerAwsAccess, options: AwsClientOpt
   const config = (region: string) => ({
     region,
     ...(access.endpoint ? { endpoint: access.endpoint } : {}),
-    credentials: { accessKeyId: access.credentials.accessKeyId, secretAccessKey: access.credentials.secretAccessKey },
+    credentials: {
+      accessKeyId: access.credentials.accessKeyId,
+      secretAccessKey: access.credentials.secretAccessKey,
+      ...(access.credentials.sessionToken ? { sessionToken: access.credentials.sessionToken } : {}),
+    },
     maxAttempts: options.maxAttempts ?? 2,
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 2000,

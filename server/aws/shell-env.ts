@@ -41,6 +41,7 @@ export function awsShellVariables(access: LearnerAwsAccess, wrapperDir: string, 
     AWS_PAGER: '',
     PATH: `${wrapperDir}:${basePath}`,
   };
+  if (access.credentials.sessionToken) vars.AWS_SESSION_TOKEN = access.credentials.sessionToken;
   if (access.endpoint) vars.AWS_ENDPOINT_URL = access.endpoint;
   if (access.dockerHost) {
     vars.DOCKER_HOST = access.dockerHost;

@@ -9,15 +9,20 @@ import { Emitter } from '../core/event.ts';
 import { HttpError } from '../core/errors.ts';
 import type { CheckResultView, LabProgressView, StepProgressView } from '../core/protocol.ts';
 import { createAwsClients, type AwsClients } from '../aws/clients.ts';
-import type { IAwsTarget } from '../aws/index.ts';
+import type { IAwsTarget, LearnerAwsAccess } from '../aws/index.ts';
+import { AwsTargets } from '../aws/targets.ts';
 import type { ILabCatalog, LearnerContext } from '../labs/index.ts';
 
 export interface GradingDeps {
   labs: ILabCatalog;
   store: IProgressStore;
   checkers: CheckerRegistry<AwsClients>;
-  /** Where the learner's AWS lives; without it, AWS checks report `error` (they could not run). */
-  aws?: IAwsTarget;
+  /**
+   * Where learners' AWS lives: the sandbox and/or real AWS, each lab using the one its `environment` names.
+   * Without a sandbox, a sandbox lab's AWS checks report `error` (they could not run); without real AWS, a
+   * lab on real AWS cannot be checked at all (`AwsTargetMissing`).
+   */
+  aws?: IAwsTarget | readonly IAwsTarget[] | AwsTargets;
   workspaceOf(learnerId: string, labId: string): string;
   /** The same environment the learner's shell has, for `shell` checks. */
   shellEnvOf(learnerId: string, labId: string): Promise<Record<string, string>>;
@@ -40,7 +45,9 @@ export interface ProgressChange {
  */
 export class GradingService extends Disposable {
   private readonly _queues = new Map<string, Promise<unknown>>();
-  private readonly _clients = new Map<string, Promise<AwsClients>>();
+  /** SDK clients per target kind and learner, with the credentials they were made from. */
+  private readonly _clients = new Map<string, { clients: AwsClients; credentials: LearnerAwsAccess['credentials'] }>();
+  private readonly _targets: AwsTargets;
   private readonly _running = new Map<string, string>(); // learnerId -> `${labId}/${stepId}`
 
   private readonly _onProgress = this._register(new Emitter<ProgressChange>());
@@ -48,9 +55,10 @@ export class GradingService extends Disposable {
 
   constructor(private readonly _deps: GradingDeps) {
     super();
+    this._targets = AwsTargets.of(_deps.aws);
     this._register(
       toDisposable(() => {
-        for (const c of this._clients.values()) void c.then((clients) => clients.dispose(), () => undefined);
+        for (const made of this._clients.values()) made.clients.dispose();
         this._clients.clear();
       }),
     );
@@ -76,7 +84,7 @@ export class GradingService extends Disposable {
         this._deps.store.saveProgress(learnerId, labId, step.id, updated);
       }
     }
-    return this._view(learnerId, lab, stored, await this._variables(learnerId, labId));
+    return this._view(learnerId, lab, stored, await this._variables(learnerId, lab));
   }
 
   /** The first step with checks the learner has not passed (what background checks look at). */
@@ -105,11 +113,13 @@ export class GradingService extends Disposable {
     const lab = await this._lab(labId);
     const step = lab.steps.find((s) => s.id === stepId);
     if (!step) throw new HttpError(404, `The lab '${labId}' has no step '${stepId}'.`, { code: 'StepNotFound' });
+    // A lab on real AWS is never checked against the sandbox instead (nor the reverse): no target, no check.
+    const target = this._targets.forLab(lab.environment);
     const started = this._deps.now();
     this._running.set(learnerId, `${labId}/${stepId}`);
     let results: CheckResult[];
     try {
-      results = await this._runChecks(learnerId, labId, step);
+      results = await this._runChecks(learnerId, lab, step, target);
     } finally {
       this._running.delete(learnerId);
     }
@@ -119,14 +129,15 @@ export class GradingService extends Disposable {
     const next = applyResults(prev, step, results, trigger, now);
     this._deps.store.recordAttempt({ learnerId, labId, stepId, trigger, at: now, durationMs: now - started, results }, next);
     stored.set(step.id, next);
-    const view = this._view(learnerId, lab, stored, await this._variables(learnerId, labId));
+    const view = this._view(learnerId, lab, stored, await this._variables(learnerId, lab));
     this._onProgress.fire({ learnerId, progress: view });
     return view;
   }
 
-  private async _runChecks(learnerId: string, labId: string, step: LabStep): Promise<CheckResult[]> {
-    const variables = await this._variables(learnerId, labId);
-    const aws = await this._awsClients(learnerId).catch(() => undefined);
+  private async _runChecks(learnerId: string, lab: LabDefinition, step: LabStep, target: IAwsTarget | undefined): Promise<CheckResult[]> {
+    const labId = lab.id;
+    const variables = await this._variables(learnerId, lab);
+    const aws = target ? await this._awsClients(target, learnerId).catch(() => undefined) : undefined;
     const env = await this._deps.shellEnvOf(learnerId, labId);
     const ctx = {
       learnerId,
@@ -144,7 +155,12 @@ export class GradingService extends Disposable {
         continue;
       }
       if (!aws && spec.checker.startsWith('ec')) {
-        results.push({ status: 'error', message: 'This server has no AWS target (it was started with --no-sandbox), so AWS checks cannot run.' });
+        results.push({
+          status: 'error',
+          message: target
+            ? `This check could not reach ${target.kind === 'aws' ? 'AWS' : 'the AWS sandbox'} : no credentials were available. Try again in a moment.`
+            : 'This server has no AWS target (it was started with --no-sandbox), so AWS checks cannot run.',
+        });
         continue;
       }
       const params = substituteInValue(spec.params, variables);
@@ -153,24 +169,26 @@ export class GradingService extends Disposable {
     return results;
   }
 
-  private async _variables(learnerId: string, labId: string): Promise<Record<string, string>> {
+  private async _variables(learnerId: string, lab: LabDefinition): Promise<Record<string, string>> {
     const learner: LearnerContext = { learnerId };
-    if (this._deps.aws) {
-      const access = await this._deps.aws.access(learnerId).catch(() => undefined);
+    // The values of the lab's own target; a lab whose target is missing still shows, without them.
+    const target = this._targets.get(lab.environment);
+    if (target) {
+      const access = await target.access(learnerId).catch(() => undefined);
       if (access) Object.assign(learner, { accountId: access.accountId, region: access.region, ...(access.registry ? { registry: access.registry } : {}) });
     }
-    return (await this._deps.labs.variables(labId, learner)) ?? {};
+    return (await this._deps.labs.variables(lab.id, learner)) ?? {};
   }
 
-  private _awsClients(learnerId: string): Promise<AwsClients> {
-    const aws = this._deps.aws;
-    if (!aws) return Promise.reject(new Error('no AWS target'));
-    let clients = this._clients.get(learnerId);
-    if (!clients) {
-      clients = aws.access(learnerId).then((access) => createAwsClients(access));
-      clients.catch(() => this._clients.delete(learnerId));
-      this._clients.set(learnerId, clients);
-    }
+  /** The learner's clients for a target, made again when the target renewed their credentials. */
+  private async _awsClients(target: IAwsTarget, learnerId: string): Promise<AwsClients> {
+    const key = `${target.kind}:${learnerId}`;
+    const access = await target.access(learnerId);
+    const made = this._clients.get(key);
+    if (made && sameCredentials(made.credentials, access.credentials)) return made.clients;
+    made?.clients.dispose();
+    const clients = createAwsClients(access);
+    this._clients.set(key, { clients, credentials: access.credentials });
     return clients;
   }
 
@@ -205,6 +223,10 @@ export class GradingService extends Disposable {
     }
     return { labId: lab.id, score: labScore(lab.steps, stored), steps };
   }
+}
+
+function sameCredentials(a: LearnerAwsAccess['credentials'], b: LearnerAwsAccess['credentials']): boolean {
+  return a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey && a.sessionToken === b.sessionToken;
 }
 
 function resultView(r: CheckResult, title: string): CheckResultView {

@@ -10,7 +10,7 @@ export interface HttpAppDeps {
   policy: AccessPolicy;
   labs: ILabCatalog;
   /** Who a learner is to their labs: account, region and registry for `{{variables}}`. */
-  learnerContext(learnerId: string): Promise<LearnerContext>;
+  learnerContext(learnerId: string, labId: string): Promise<LearnerContext>;
   labsDir: string;
   clientDir: string;
   log: (msg: string, err?: unknown) => void;
@@ -41,7 +41,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.get('/api/labs/:id', async (req, res) => {
     // The lab page for one learner (`?learner=`), with their own values in place of `{{variables}}`.
     const learner = typeof req.query.learner === 'string' && LEARNER_ID_PATTERN.test(req.query.learner) ? req.query.learner : undefined;
-    const view = await deps.labs.view(req.params.id, learner ? await deps.learnerContext(learner) : undefined);
+    const view = await deps.labs.view(req.params.id, learner ? await deps.learnerContext(learner, req.params.id) : undefined);
     if (!view) throw new HttpError(404, `There is no lab '${req.params.id}'.`, { code: 'LabNotFound' });
     res.json(view);
   });

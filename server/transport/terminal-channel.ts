@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
+import { HttpError } from '../core/errors.ts';
 import { DisposableStore, MutableDisposable, toDisposable, type IDisposable } from '../core/lifecycle.ts';
 import {
   LAB_ID_PATTERN,
@@ -79,7 +80,12 @@ export class TerminalChannel implements IDisposable, ITerminalSink {
     try {
       session = await this._host.open(key, { cols, rows });
     } catch (err) {
-      this._send({ type: 'error', code: 'ShellStartFailed', message: 'The shell could not be started.' });
+      // An expected refusal (e.g. the lab's AWS target is missing) says why; anything else stays generic.
+      this._send(
+        err instanceof HttpError
+          ? { type: 'error', code: err.code, message: err.message }
+          : { type: 'error', code: 'ShellStartFailed', message: 'The shell could not be started.' },
+      );
       this.dispose();
       throw err;
     }
