@@ -88,8 +88,13 @@ async function showLab(labId: string): Promise<void> {
     'aria-valuemin': '20',
     'aria-valuemax': '80',
   });
-  const layout = el('div', { class: 'lab-layout' }, instructions, divider, el('section', { class: 'terminal-pane', 'aria-label': 'Terminal' }, terminalHost));
+  const terminalHelp = el('p', { id: 'terminal-help', class: 'terminal-help' }, 'Tab completes in the shell. Press F6 to leave the terminal.');
+  const terminalPane = el('section', { id: 'terminal', class: 'terminal-pane', 'aria-label': 'Terminal' }, terminalHelp, terminalHost);
+  const layout = el('main', { class: 'lab-layout' }, instructions, divider, terminalPane);
+  const skipLink = el('a', { href: '#terminal', class: 'skip-link' }, 'Skip to terminal');
+  const screenReader = screenReaderToggle();
   app.replaceChildren(
+    skipLink,
     el(
       'header',
       { class: 'topbar' },
@@ -97,6 +102,7 @@ async function showLab(labId: string): Promise<void> {
       el('h1', { class: 'lab-title' }, lab.title),
       score,
       status,
+      screenReader.label,
       el('span', { class: 'who' }, `learner: ${learnerId}`),
     ),
     layout,
@@ -115,12 +121,33 @@ async function showLab(labId: string): Promise<void> {
       status.textContent = labels[state];
       status.dataset.state = state;
     },
+    // F6 leaves the terminal (Tab belongs to the shell): forwards to the instructions, Shift+F6 back to the top.
+    onLeave: (backwards) => (backwards ? screenReader.input : instructions).focus(),
+  });
+  terminal.textarea?.setAttribute('aria-describedby', terminalHelp.id);
+  screenReader.input.addEventListener('change', () => {
+    localStorage.setItem(SCREEN_READER_KEY, screenReader.input.checked ? '1' : '0');
+    terminal.setScreenReaderMode(screenReader.input.checked);
+  });
+  skipLink.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    terminal.focus();
   });
   makeSplitPane(layout, divider, () => terminal.fit());
   addCodeButtons(instructions, (text) => terminal.type(text));
   if (lab.available) new ProgressPanel(instructions, score, events, labId);
   terminal.focus();
   (window as unknown as { labrunnerTerminal: TerminalView }).labrunnerTerminal = terminal;
+}
+
+const SCREEN_READER_KEY = 'labrunner.screenReader';
+
+/** A labelled checkbox for xterm's screen-reader mode (the terminal's text as a live, readable DOM tree). */
+function screenReaderToggle(): { label: HTMLLabelElement; input: HTMLInputElement } {
+  const input = el('input', { type: 'checkbox', id: 'screen-reader-mode' });
+  input.checked = localStorage.getItem(SCREEN_READER_KEY) === '1';
+  const label = el('label', { class: 'toggle', for: input.id }, input, 'Screen reader mode');
+  return { label, input };
 }
 
 /**
@@ -152,7 +179,7 @@ function stepSection(step: LabStepView): HTMLElement {
         'div',
         { class: 'step-checks' },
         el('ul', { class: 'check-list', 'aria-label': `Checks for this step (${points})` }, ...step.checks.map((c) => el('li', {}, c.title))),
-        el('button', { type: 'button', class: 'check-button', 'data-step': step.id, disabled: '' }, 'Check'),
+        el('button', { type: 'button', class: 'check-button', 'data-step': step.id, 'aria-label': `Check: ${heading.textContent ?? step.id}`, disabled: '' }, 'Check'),
         el('span', { class: 'check-result', role: 'status', 'aria-live': 'polite' }),
       ),
     );
@@ -160,22 +187,49 @@ function stepSection(step: LabStepView): HTMLElement {
   return section;
 }
 
-/** Every code block gets "Copy" and, for shell commands, "Run in terminal". */
+/**
+ * Every code block gets "Copy" and, for shell commands, "Run in terminal". Their accessible names start with
+ * the visible text and add the command's first line, so a list of buttons tells them apart.
+ */
 function addCodeButtons(root: HTMLElement, run: (text: string) => void): void {
   for (const pre of root.querySelectorAll('pre')) {
     const code = pre.textContent ?? '';
+    const firstLine = code.trim().split('\n')[0]!.replace(/\s*\\$/, '');
+    const what = firstLine.length > 60 ? `${firstLine.slice(0, 57)}…` : firstLine;
     const bar = el('div', { class: 'code-actions' });
-    const copy = el('button', { type: 'button', 'aria-label': 'Copy code to clipboard' }, 'Copy');
-    copy.addEventListener('click', () => void navigator.clipboard?.writeText(code.trimEnd()));
+    const copy = el('button', { type: 'button', 'aria-label': `Copy: ${what}` }, 'Copy');
+    copy.addEventListener('click', () => {
+      void navigator.clipboard?.writeText(code.trimEnd()).then(
+        () => flash(copy, 'Copied'),
+        () => flash(copy, 'Copy failed'),
+      );
+    });
     bar.append(copy);
     const lang = pre.querySelector('code')?.className ?? '';
     if (/language-(bash|sh|shell|console)\b/.test(lang)) {
-      const runBtn = el('button', { type: 'button', 'aria-label': 'Run this command in the terminal' }, 'Run in terminal');
+      const runBtn = el('button', { type: 'button', class: 'run-button', 'aria-label': `Run in terminal: ${what}` }, 'Run in terminal');
       runBtn.addEventListener('click', () => run(code.trimEnd() + '\r'));
       bar.append(runBtn);
     }
     pre.before(bar);
   }
+}
+
+const flashes = new WeakMap<HTMLButtonElement, { text: string; label: string; timer: ReturnType<typeof setTimeout> }>();
+
+/** Briefly shows what a button did, in its text and (for screen readers) its name. */
+function flash(button: HTMLButtonElement, text: string): void {
+  const previous = flashes.get(button);
+  if (previous) clearTimeout(previous.timer);
+  const original = previous ?? { text: button.textContent ?? '', label: button.getAttribute('aria-label') ?? '' };
+  button.textContent = text;
+  button.setAttribute('aria-label', text);
+  const timer = setTimeout(() => {
+    flashes.delete(button);
+    button.textContent = original.text;
+    button.setAttribute('aria-label', original.label);
+  }, 1500);
+  flashes.set(button, { ...original, timer });
 }
 
 function connectEvents(): Socket<ServerToClientEvents, ClientToServerEvents> {

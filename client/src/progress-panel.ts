@@ -55,12 +55,18 @@ export class ProgressPanel {
 
   private _check(button: HTMLButtonElement): void {
     const stepId = button.dataset.step;
-    if (!stepId) return;
-    button.disabled = true;
+    if (!stepId || button.getAttribute('aria-busy') === 'true') return;
+    // Busy, not disabled: a disabled button would drop the keyboard focus of whoever pressed it.
+    const label = button.getAttribute('aria-label');
     button.textContent = 'Checking…';
+    button.setAttribute('aria-busy', 'true');
+    button.setAttribute('aria-disabled', 'true');
+    if (label) button.setAttribute('aria-label', label.replace(/^Check\b/, 'Checking…'));
     this._socket.timeout(60_000).emit('check:run', { labId: this._labId, stepId }, (err: Error | null, answer: Answer<LabProgressView>) => {
-      button.disabled = false;
       button.textContent = 'Check';
+      button.removeAttribute('aria-busy');
+      button.removeAttribute('aria-disabled');
+      if (label) button.setAttribute('aria-label', label);
       if (err) return this._stepMessage(stepId, 'The server did not answer. Check your connection and try again.');
       this._handle(answer, stepId);
     });

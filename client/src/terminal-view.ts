@@ -12,6 +12,8 @@ export interface TerminalViewOptions {
   learnerId: string;
   labId: string;
   onState?: (state: ConnectionState, detail?: string) => void;
+  /** F6 (or Shift+F6) pressed in the terminal: Tab belongs to the shell, so this is the way out by keyboard. */
+  onLeave?: (backwards: boolean) => void;
 }
 
 const MAX_INPUT_FRAME = 32 * 1024;
@@ -73,6 +75,16 @@ export class TerminalView {
 
   focus(): void {
     this.term.focus();
+  }
+
+  /** The element that takes the terminal's keyboard input (xterm's hidden textarea). */
+  get textarea(): HTMLTextAreaElement | undefined {
+    return this.term.textarea;
+  }
+
+  /** xterm's screen-reader mode: the rows as a live DOM tree that assistive technology reads. Applies at once. */
+  setScreenReaderMode(on: boolean): void {
+    this.term.options.screenReaderMode = on;
   }
 
   dispose(): void {
@@ -165,8 +177,13 @@ export class TerminalView {
     if (this._ws?.readyState === WebSocket.OPEN) this._ws.send(JSON.stringify(msg));
   }
 
-  /** Ctrl+Shift+C copies the selection; Ctrl+Shift+V is left to the browser, which pastes. */
+  /** Ctrl+Shift+C copies the selection; Ctrl+Shift+V is left to the browser, which pastes; F6 leaves the terminal. */
   private _onKey(e: KeyboardEvent): boolean {
+    if (e.key === 'F6' && !e.ctrlKey && !e.altKey && !e.metaKey && this._options.onLeave) {
+      e.preventDefault();
+      if (e.type === 'keydown') this._options.onLeave(e.shiftKey);
+      return false;
+    }
     if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey) return true;
     if (e.code === 'KeyC') {
       const selection = this.term.getSelection();
