@@ -3,6 +3,7 @@ import { registerBenchCommand } from './commands/bench.ts';
 import { registerLintCommand } from './commands/lint.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerTestCommand } from './commands/test.ts';
 
 /** `labrunner <command>`: every entry point of the product. */
 const program = new Command('labrunner')
@@ -13,5 +14,6 @@ registerServeCommand(program);
 registerSandboxCommand(program);
 registerBenchCommand(program);
 registerLintCommand(program);
+registerTestCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,259 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DeleteServiceCommand, DescribeTasksCommand, ListClustersCommand, ListServicesCommand, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { io, type Socket } from 'socket.io-client';
+import { builtInCheckers } from '../../checkers/index.ts';
+import { EmbeddedSandbox, type LearnerAwsAccess } from '../aws/index.ts';
+import { createAwsClients } from '../aws/clients.ts';
+import type { LabStep } from '../core/lab/index.ts';
+import type { Answer, ClientToServerEvents, LabProgressView, ServerToClientEvents } from '../core/protocol.ts';
+import { createLintRegistry, FileLabCatalog } from '../labs/index.ts';
+import { startServer, type RunningServer } from '../main.ts';
+import { loadOrCreateSecret } from '../workspace/secret.ts';
+import { LearnerShell } from './learner-shell.ts';
+import {
+  judgeReadingSolve,
+  judgeStep,
+  labOk,
+  shellQuote,
+  solveEnvironment,
+  stopsTheLab,
+  summarize,
+  untestedStep,
+  type CheckOutcome,
+  type LabReport,
+  type SolveOutcome,
+  type StepReport,
+  type TestReport,
+} from './verdict.ts';
+
+const run = promisify(execFile);
+
+export interface LabTestOptions {
+  /** The folder whose labs are tested (each `<labsDir>/<id>/lab.md`). */
+  labsDir: string;
+  /** The `labrunner` executable, to start the sandbox with. */
+  bin: string;
+  /** The browser bundle the server would serve (not needed by the tests; any folder will do). */
+  clientDir: string;
+  /** How long one solve script may run (default 5 minutes). */
+  stepTimeoutMs?: number;
+  /**
+   * After a solution, checks that still fail are retried until this long has passed (default 10 s): some
+   * outcomes settle a moment after the command returns (a scan, a replica, a service's running count).
+   */
+  settleMs?: number;
+  /** Progress lines (one per step), for a human watching. */
+  progress?: (line: string) => void;
+}
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * `labrunner test`: solves labs the way a learner would, against a sandbox and server of their own. For every
+ * lab: a fresh sandbox account and workspace; for every graded step its checks must fail, then
+ * `solve/<step>.sh` runs in the learner's terminal, then the checks must pass. Everything is cleaned up, even
+ * on failure: the server, the sandbox, the ECS tasks and services the labs started, the images they tagged.
+ */
+export async function testLabs(labIds: readonly string[] | undefined, options: LabTestOptions): Promise<TestReport> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'labrunner-labtest-'));
+  let sandbox: EmbeddedSandbox | undefined;
+  let server: RunningServer | undefined;
+  try {
+    const serverDir = path.join(root, 'server');
+    sandbox = await EmbeddedSandbox.start({ bin: options.bin, dataDir: path.join(root, 'sandbox'), port: 0, lifecycleIntervalSeconds: 2, log: () => undefined });
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: serverDir,
+      labsDir: options.labsDir,
+      clientDir: options.clientDir,
+      idleTimeoutMs: 60 * 60_000,
+      aws: sandbox,
+      log: () => undefined,
+    });
+    // The same secret as the server's, so the variables given to solve scripts are the ones the checks use.
+    const catalog = new FileLabCatalog(options.labsDir, {
+      checkers: createLintRegistry(builtInCheckers),
+      variableSecret: await loadOrCreateSecret(path.join(serverDir, 'variables-secret')),
+    });
+    const ids = labIds?.length ? [...labIds] : (await catalog.list()).map((l) => l.id);
+    const labs: LabReport[] = [];
+    for (const labId of ids) labs.push(await testLab(labId, { catalog, server, sandbox, options }));
+    return summarize(labs);
+  } finally {
+    await server?.dispose().catch(() => undefined);
+    await sandbox?.dispose().catch(() => undefined);
+    await rm(root, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+interface LabContext {
+  catalog: FileLabCatalog;
+  server: RunningServer;
+  sandbox: EmbeddedSandbox;
+  options: LabTestOptions;
+}
+
+async function testLab(labId: string, ctx: LabContext): Promise<LabReport> {
+  const started = Date.now();
+  const steps: StepReport[] = [];
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const done = (): LabReport => ({ labId, ok: labOk({ steps, errors }), steps, errors, warnings, durationMs: Date.now() - started });
+  const progress = ctx.options.progress ?? (() => undefined);
+
+  const entry = await ctx.catalog.get(labId);
+  if (!entry) {
+    errors.push(`there is no lab '${labId}' in ${ctx.options.labsDir}`);
+    return done();
+  }
+  if (!entry.definition) {
+    errors.push('the lab does not load (run labrunner lint):', ...entry.problems.filter((p) => p.severity === 'error').map((p) => `  ${p.file}:${p.line}:${p.column} ${p.message}`));
+    return done();
+  }
+  const lab = entry.definition;
+  const timeoutMs = ctx.options.stepTimeoutMs ?? 300_000;
+  const learnerId = `labtest-${labId}`.slice(0, 64);
+  let access: LearnerAwsAccess | undefined;
+  let shell: LearnerShell | undefined;
+  let socket: Client | undefined;
+  try {
+    access = await ctx.sandbox.access(learnerId);
+    const variables = (await ctx.catalog.variables(labId, { learnerId, accountId: access.accountId, region: access.region, ...(access.registry ? { registry: access.registry } : {}) })) ?? {};
+    const assignments = Object.entries(solveEnvironment(variables))
+      .map(([name, value]) => `${name}=${shellQuote(value)}`)
+      .join(' ');
+    shell = await LearnerShell.open(ctx.server.ptyHost, { learnerId, labId });
+    socket = await connect(ctx.server.url, learnerId);
+
+    const solve = async (script: string): Promise<SolveOutcome> => {
+      const result = await shell!.run(`${assignments} bash ${shellQuote(script)} </dev/null`.trimStart(), timeoutMs);
+      return { ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}), timedOut: result.timedOut, durationMs: result.durationMs, output: result.output };
+    };
+    const scriptOf = (stepId: string) => path.join(entry.dir, 'solve', `${stepId}.sh`);
+
+    let stopped = false;
+    for (const step of lab.steps) {
+      const graded = step.checks.length > 0;
+      let report: StepReport;
+      if (stopped) report = untestedStep(step.id, step.title, 'not-run');
+      else if (!step.hasSolution) report = untestedStep(step.id, step.title, graded ? 'no-solution' : 'reading');
+      else if (!graded) report = judgeReadingSolve(step.id, step.title, await solve(scriptOf(step.id)), timeoutMs);
+      else report = await testGradedStep(step, socket, labId, () => solve(scriptOf(step.id)), timeoutMs, ctx.options.settleMs ?? 10_000);
+      steps.push(report);
+      progress(`${labId}/${step.id}: ${report.before} → ${report.after}`);
+      if (stopsTheLab(report)) stopped = true;
+    }
+
+    // solve/cleanup.sh undoes what the lab made outside its account and workspace; a step called `cleanup` owns the name.
+    const cleanup = path.join(entry.dir, 'solve', 'cleanup.sh');
+    if (existsSync(cleanup) && !lab.steps.some((s) => s.id === 'cleanup')) {
+      const result = await solve(cleanup);
+      if (result.timedOut) errors.push(`solve/cleanup.sh did not finish within ${Math.round(timeoutMs / 1000)} s`);
+      else if (result.exitCode !== 0) errors.push(`solve/cleanup.sh exited with ${result.exitCode}${result.output.trim() ? `:\n${result.output.trimEnd()}` : ''}`);
+      progress(`${labId}: solve/cleanup.sh ${result.exitCode === 0 ? 'done' : 'FAILED'}`);
+    }
+  } catch (err) {
+    errors.push(`the lab could not be tested: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    socket?.close();
+    shell?.dispose();
+    if (access) warnings.push(...(await cleanUpAccount(access)));
+  }
+  return done();
+}
+
+async function testGradedStep(step: LabStep, socket: Client, labId: string, solve: () => Promise<SolveOutcome>, timeoutMs: number, settleMs: number): Promise<StepReport> {
+  const started = Date.now();
+  const before = await checkStep(socket, labId, step.id);
+  const solved = await solve();
+  let after: CheckOutcome[] | undefined;
+  if (!solved.timedOut && solved.exitCode === 0) {
+    after = await checkStep(socket, labId, step.id);
+    const deadline = Date.now() + settleMs;
+    while (after.some((c) => c.status !== 'pass') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2000));
+      after = await checkStep(socket, labId, step.id);
+    }
+  }
+  const verdict = judgeStep({ before, solve: solved, ...(after ? { after } : {}), timeoutMs });
+  return {
+    stepId: step.id,
+    title: step.title,
+    ...verdict,
+    durationMs: Date.now() - started,
+    checksBefore: before,
+    ...(after ? { checksAfter: after } : {}),
+    solve: solved,
+  };
+}
+
+function connect(url: string, learnerId: string): Promise<Client> {
+  const socket: Client = io(url, { auth: { learnerId }, transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+/** Runs a step's checks through the server, as the Check button does. */
+async function checkStep(socket: Client, labId: string, stepId: string): Promise<CheckOutcome[]> {
+  // The server bounds each check (15 s); this only guards against a server that never answers.
+  const answer = await new Promise<Answer<LabProgressView>>((resolve, reject) =>
+    socket.timeout(120_000).emit('check:run', { labId, stepId }, (err: Error | null, reply: Answer<LabProgressView>) => (err ? reject(new Error(`the server did not answer the checks of step ${stepId}`)) : resolve(reply))),
+  );
+  if (!answer.ok) throw new Error(`checking step ${stepId} failed: ${answer.error.code}: ${answer.error.message}`);
+  const results = answer.value.steps[stepId]?.results;
+  if (!results) throw new Error(`the server returned no results for step ${stepId}`);
+  return results.map((r) => ({ title: r.title, status: r.status, message: r.message }));
+}
+
+/**
+ * Stops what the learner's account runs (ECS services and tasks, through the API) and removes the images
+ * tagged for the learner's registry from the container engine. Plain local names (`myrepo:latest`) stay: the
+ * engine's store may be shared with other users. Returns what could not be cleaned up.
+ */
+async function cleanUpAccount(access: LearnerAwsAccess): Promise<string[]> {
+  const leftovers: string[] = [];
+  const aws = createAwsClients(access, { requestTimeoutMs: 15_000 });
+  try {
+    const { clusterArns = [] } = await aws.ecs.send(new ListClustersCommand({}));
+    for (const cluster of clusterArns) {
+      const { serviceArns = [] } = await aws.ecs.send(new ListServicesCommand({ cluster }));
+      for (const service of serviceArns) await aws.ecs.send(new DeleteServiceCommand({ cluster, service, force: true }));
+      const { taskArns = [] } = await aws.ecs.send(new ListTasksCommand({ cluster }));
+      for (const task of taskArns) await aws.ecs.send(new StopTaskCommand({ cluster, task, reason: 'labrunner test: clean-up' }));
+      // Wait until their containers are gone, so the engine is left as it was found.
+      const deadline = Date.now() + 60_000;
+      while (taskArns.length && Date.now() < deadline) {
+        const { tasks = [] } = await aws.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
+        if (tasks.every((t) => t.lastStatus === 'STOPPED')) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  } catch (err) {
+    leftovers.push(`ECS clean-up failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    aws.dispose();
+  }
+  if (access.dockerHost && access.registry) {
+    const env = { ...process.env, DOCKER_HOST: access.dockerHost };
+    try {
+      const { stdout } = await run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { env, timeout: 30_000 });
+      const mine = stdout.split('\n').filter((ref) => ref.startsWith(`${access.registry}/`));
+      if (mine.length) await run('docker', ['rmi', '-f', ...mine], { env, timeout: 60_000 });
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code !== 'ENOENT') leftovers.push(`images tagged for ${access.registry} could not be removed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    }
+  }
+  return leftovers;
+}
