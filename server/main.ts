@@ -27,6 +27,8 @@ export interface ServerConfig {
   /** Required when `host` is not loopback; optional on loopback (then every request needs it too). */
   token?: string;
   idleTimeoutMs: number;
+  /** `labrunner dev`: show authors checker evidence and lint problems, and re-render pages when lab files change. */
+  authorMode?: boolean;
   /**
    * Where learners' AWS commands go: the embedded sandbox and/or real AWS (at most one of each). Each lab uses
    * the target its `environment` names; a lab on real AWS without that target cannot open its shell or run its
@@ -103,6 +105,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       shellEnvOf: (learnerId, labId) => envOf(learnerId, labId, workspaceOf({ learnerId, labId })),
       renderMarkdown: render,
       now: Date.now,
+      authorMode: config.authorMode ?? false,
     }),
   );
   const autoChecker = root.add(
@@ -134,7 +137,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const policy = new AccessPolicy(config.token ? 'token' : 'local', config.token, () => port);
   const app = createHttpApp({ policy, labs, learnerContext, labsDir: config.labsDir, clientDir: config.clientDir, log });
   http.on('request', app);
-  root.add(attachRealtime({ http, policy, ptyHost, labs, workspaceOf, grading, autoChecker, log }));
+  root.add(
+    attachRealtime({ http, policy, ptyHost, labs, workspaceOf, grading, autoChecker, authorMode: config.authorMode ?? false, labsDir: config.labsDir, log }),
+  );
   root.add(toDisposable(() => http.closeAllConnections()));
   await listen(http, config.port, config.host);
   port = (http.address() as { port: number }).port;

@@ -134,8 +134,24 @@ async function showLab(labId: string): Promise<void> {
     terminal.focus();
   });
   makeSplitPane(layout, divider, () => terminal.fit());
-  addCodeButtons(instructions, (text) => terminal.type(text));
-  if (lab.available) new ProgressPanel(instructions, score, events, labId);
+  let panel: ProgressPanel | undefined;
+  const showInstructions = (view: LabView) => {
+    panel?.dispose();
+    renderInstructions(instructions, view);
+    if (authorMode) showProblems(instructions, view);
+    addCodeButtons(instructions, (text) => terminal.type(text));
+    panel = view.available ? new ProgressPanel(instructions, score, events, labId) : undefined;
+  };
+  showInstructions(lab);
+  // Author mode (`labrunner dev`): a saved lab.md re-renders the instructions; the terminal stays as it is.
+  events.on('lab:changed', (change) => {
+    if (change.labId !== labId) return;
+    void getJson<LabView>(`/api/labs/${encodeURIComponent(labId)}?learner=${encodeURIComponent(learnerId)}`).then((view) => {
+      const scroll = instructions.scrollTop;
+      showInstructions(view);
+      instructions.scrollTop = scroll;
+    }, () => undefined);
+  });
   terminal.focus();
   (window as unknown as { labrunnerTerminal: TerminalView }).labrunnerTerminal = terminal;
 }
@@ -232,8 +248,34 @@ function flash(button: HTMLButtonElement, text: string): void {
   flashes.set(button, { ...original, timer });
 }
 
+/** Set by the server's `session` event: `labrunner dev` shows authors evidence and lint problems. */
+let authorMode = false;
+
 function connectEvents(): Socket<ServerToClientEvents, ClientToServerEvents> {
-  return io({ auth: { learnerId }, transports: ['websocket'] });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ auth: { learnerId }, transports: ['websocket'] });
+  socket.on('session', (info) => {
+    authorMode = info.authorMode;
+    document.body.classList.toggle('author-mode', authorMode);
+  });
+  return socket;
+}
+
+/** The page waits (briefly) for the server's `session` event, so an author's page is drawn as one from the start. */
+function sessionKnown(socket: Socket<ServerToClientEvents, ClientToServerEvents>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1500);
+    socket.once('session', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Author mode: what `labrunner lint` says about this lab, above its instructions. */
+function showProblems(root: HTMLElement, lab: LabView): void {
+  if (!lab.problems?.length) return;
+  const list = el('ul', {}, ...lab.problems.map((p) => el('li', {}, `${p.file}:${p.line}:${p.column} ${p.severity} ${p.message}`)));
+  root.prepend(el('aside', { class: 'lab-problems', 'aria-label': 'Problems in this lab' }, el('strong', {}, 'labrunner lint:'), list));
 }
 
 async function route(): Promise<void> {
@@ -247,4 +289,4 @@ async function route(): Promise<void> {
 }
 
 const events = connectEvents();
-void route();
+void sessionKnown(events).then(route);

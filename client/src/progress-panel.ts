@@ -19,6 +19,11 @@ const RESULT_ICON = { pass: '✓', fail: '✗', error: '!' } as const;
  */
 export class ProgressPanel {
   private _latest: LabProgressView | undefined;
+  private readonly _onProgress = (progress: LabProgressView) => {
+    if (progress.labId === this._labId) this.render(progress);
+  };
+  // After a reconnect (server restart, network), fetch the current state again.
+  private readonly _onConnect = () => this._open();
 
   constructor(
     private readonly _root: HTMLElement,
@@ -26,11 +31,8 @@ export class ProgressPanel {
     private readonly _socket: EventsSocket,
     private readonly _labId: string,
   ) {
-    _socket.on('lab:progress', (progress) => {
-      if (progress.labId === this._labId) this.render(progress);
-    });
-    // After a reconnect (server restart, network), fetch the current state again.
-    _socket.on('connect', () => this._open());
+    _socket.on('lab:progress', this._onProgress);
+    _socket.on('connect', this._onConnect);
     if (_socket.connected) this._open();
     for (const button of _root.querySelectorAll<HTMLButtonElement>('button.check-button')) {
       button.disabled = false;
@@ -85,6 +87,12 @@ export class ProgressPanel {
   get latest(): LabProgressView | undefined {
     return this._latest;
   }
+
+  /** Stops listening (the instructions were re-rendered with a new panel). */
+  dispose(): void {
+    this._socket.off('lab:progress', this._onProgress);
+    this._socket.off('connect', this._onConnect);
+  }
 }
 
 function renderStep(section: HTMLElement, step: StepProgressView): void {
@@ -93,7 +101,8 @@ function renderStep(section: HTMLElement, step: StepProgressView): void {
   if (result) {
     const points = step.points ? ` · ${step.pointsAwarded}/${step.points} points` : '';
     const attempts = step.attempts ? ` · ${step.attempts} ${step.attempts === 1 ? 'attempt' : 'attempts'}` : '';
-    result.textContent = `${STATUS_TEXT[step.status]}${points}${attempts}`;
+    const timing = step.lastDurationMs !== undefined ? ` · checked in ${step.lastDurationMs} ms` : '';
+    result.textContent = `${STATUS_TEXT[step.status]}${points}${attempts}${timing}`;
   }
   const list = section.querySelector<HTMLElement>('.check-list');
   if (list && step.results.length) {
@@ -110,6 +119,17 @@ function renderStep(section: HTMLElement, step: StepProgressView): void {
           hint.className = 'check-hint';
           hint.textContent = r.hint;
           li.append(hint);
+        }
+        if (r.evidence !== undefined || r.checker !== undefined) {
+          // Author mode: the raw result beside what the learner sees.
+          const raw = document.createElement('details');
+          raw.className = 'check-evidence';
+          const summary = document.createElement('summary');
+          summary.textContent = `${r.checker ?? 'check'} · evidence`;
+          const pre = document.createElement('pre');
+          pre.textContent = JSON.stringify(r.evidence ?? {}, null, 2);
+          raw.append(summary, pre);
+          li.append(raw);
         }
         if (r.status === 'error') {
           const note = document.createElement('div');

@@ -82,7 +82,9 @@ function isIntIn(v: unknown, min: number, max: number): v is number {
 /** Events the server emits over socket.io. */
 export interface ServerToClientEvents {
   /** Who the server thinks this browser is, and what it may do. */
-  session: (info: { learnerId: string; mode: 'local' | 'token' }) => void;
+  session: (info: { learnerId: string; mode: 'local' | 'token'; authorMode: boolean }) => void;
+  /** A lab's files changed on disk (author mode, `labrunner dev`): the page re-renders its instructions. */
+  'lab:changed': (change: { labId: string }) => void;
   /** The learner's progress in a lab changed (a check ran, a hint unlocked). */
   'lab:progress': (progress: LabProgressView) => void;
 }
@@ -108,6 +110,9 @@ export interface CheckResultView {
   status: 'pass' | 'fail' | 'error';
   message: string;
   hint?: string;
+  /** Author mode only: the checker id and what the checker saw, for the lab's author. */
+  checker?: string;
+  evidence?: Record<string, unknown>;
 }
 
 /** A step's progress as the lab page shows it. */
@@ -123,6 +128,8 @@ export interface StepProgressView {
   hintsHtml: string[];
   /** True while this step's checks are running. */
   checking?: boolean;
+  /** Author mode only: how long the last run of this step's checks took. */
+  lastDurationMs?: number;
 }
 
 /** A learner's progress in one lab. */

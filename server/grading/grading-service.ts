@@ -30,6 +30,8 @@ export interface GradingDeps {
   renderMarkdown(markdown: string, labId: string): string;
   now(): number;
   checkTimeoutMs?: number;
+  /** Author mode (`labrunner dev`): results carry the checker id and its evidence, steps their last duration. */
+  authorMode?: boolean;
 }
 
 /** A change in a learner's progress, for the learner's page and (later) the classroom dashboard. */
@@ -49,6 +51,8 @@ export class GradingService extends Disposable {
   private readonly _clients = new Map<string, { clients: AwsClients; credentials: LearnerAwsAccess['credentials'] }>();
   private readonly _targets: AwsTargets;
   private readonly _running = new Map<string, string>(); // learnerId -> `${labId}/${stepId}`
+  /** Author mode: how long each step's last run took (learner/lab/step → ms); not worth storing. */
+  private readonly _durations = new Map<string, number>();
 
   private readonly _onProgress = this._register(new Emitter<ProgressChange>());
   readonly onProgress = this._onProgress.event;
@@ -124,6 +128,7 @@ export class GradingService extends Disposable {
       this._running.delete(learnerId);
     }
     const now = this._deps.now();
+    if (this._deps.authorMode) this._durations.set(`${learnerId}/${labId}/${stepId}`, now - started);
     const stored = this._deps.store.loadProgress(learnerId, labId);
     const prev = stored.get(step.id) ?? initialProgress(started);
     const next = applyResults(prev, step, results, trigger, now);
@@ -211,9 +216,14 @@ export class GradingService extends Disposable {
         points: step.points,
         ...(p?.firstPassedAt !== undefined ? { firstPassedAt: p.firstPassedAt } : {}),
         ...(p?.lastCheckedAt !== undefined ? { lastCheckedAt: p.lastCheckedAt } : {}),
-        results: (p?.lastResults ?? []).map((r, i) =>
-          resultView(r, substituteVariables(step.checks[i]?.title ?? step.checks[i]?.checker ?? `check ${i + 1}`, variables)),
-        ),
+        results: (p?.lastResults ?? []).map((r, i) => {
+          const view = resultView(r, substituteVariables(step.checks[i]?.title ?? step.checks[i]?.checker ?? `check ${i + 1}`, variables));
+          if (!this._deps.authorMode) return view;
+          return { ...view, ...(step.checks[i] ? { checker: step.checks[i]!.checker } : {}), ...(r.evidence ? { evidence: r.evidence } : {}) };
+        }),
+        ...(this._deps.authorMode && this._durations.has(`${learnerId}/${lab.id}/${step.id}`)
+          ? { lastDurationMs: this._durations.get(`${learnerId}/${lab.id}/${step.id}`)! }
+          : {}),
         hintsHtml: (p?.revealedHints ?? []).flatMap((i) => {
           const hint = step.hints[i];
           return hint ? [this._deps.renderMarkdown(substituteVariables(hint.text, variables), lab.id)] : [];

@@ -3,3 +3,4 @@ export { FileLabCatalog, type FileLabCatalogOptions, type ILabCatalog, type LabE
 export { createLintRegistry, type ICheckerSchemas } from './checker-registry.ts';
 export { labStamp, loadLabFolder, type LoadLabOptions } from './load-lab.ts';
 export { createLabRenderer, renderLabView, renderUnavailableView, type RenderVariables } from './render.ts';
+export { LabWatcher } from './lab-watcher.ts';

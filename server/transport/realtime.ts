@@ -14,7 +14,7 @@ import {
 } from '../core/protocol.ts';
 import { toWireError } from '../core/errors.ts';
 import type { AutoChecker, GradingService } from '../grading/index.ts';
-import type { ILabCatalog } from '../labs/index.ts';
+import { LabWatcher, type ILabCatalog } from '../labs/index.ts';
 import type { PtyHost, SessionKey } from '../pty/index.ts';
 import type { AccessPolicy } from './access-policy.ts';
 import { TerminalChannel, parseTerminalRequest } from './terminal-channel.ts';
@@ -27,6 +27,10 @@ export interface RealtimeDeps {
   workspaceOf: (key: SessionKey) => string;
   grading: GradingService;
   autoChecker: AutoChecker;
+  /** `labrunner dev`: authors see evidence and lint problems, and pages follow edits to the lab's files. */
+  authorMode: boolean;
+  /** Where lab folders live, watched in author mode. */
+  labsDir: string;
   log: (msg: string, err?: unknown) => void;
 }
 
@@ -64,7 +68,7 @@ export function attachRealtime(deps: RealtimeDeps): IDisposable & { io: SocketIo
       socket.disconnect(true);
       return;
     }
-    socket.emit('session', { learnerId, mode: deps.policy.mode });
+    socket.emit('session', { learnerId, mode: deps.policy.mode, authorMode: deps.authorMode });
     // Progress events go to every tab of this learner, and only to them.
     void socket.join(`learner:${learnerId}`);
     socket.on('ping', (reply) => {
@@ -90,6 +94,7 @@ export function attachRealtime(deps: RealtimeDeps): IDisposable & { io: SocketIo
       }, deps.log);
     });
   });
+  if (deps.authorMode) store.add(new LabWatcher(deps.labsDir, (labId) => io.emit('lab:changed', { labId })));
   store.add(deps.grading.onProgress(({ learnerId, progress }) => io.to(`learner:${learnerId}`).emit('lab:progress', progress)));
   store.add(toDisposable(() => void io.close()));
 
