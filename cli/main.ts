@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.ts';
+import { registerDevCommand } from './commands/dev.ts';
 import { registerLintCommand } from './commands/lint.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
 import { registerServeCommand } from './commands/serve.ts';
@@ -14,6 +15,7 @@ registerServeCommand(program);
 registerSandboxCommand(program);
 registerBenchCommand(program);
 registerLintCommand(program);
+registerDevCommand(program);
 registerTestCommand(program);
 
 await program.parseAsync(process.argv);
