@@ -151,26 +151,18 @@ export class GradingService extends Disposable {
       workspace: this._deps.workspaceOf(learnerId, labId),
       env,
     };
-    // Checks of a step run one after another: they are few, and a later check often depends on an earlier one.
-    const results: CheckResult[] = [];
-    for (const spec of step.checks) {
-      const checker = this._deps.checkers.get(spec.checker);
-      if (!checker) {
-        results.push({ status: 'error', message: `This lab uses a checker this server does not have ('${spec.checker}').` });
-        continue;
-      }
-      if (!aws && spec.checker.startsWith('ec')) {
-        results.push({
-          status: 'error',
-          message: target
-            ? `This check could not reach ${target.kind === 'aws' ? 'AWS' : 'the AWS sandbox'} : no credentials were available. Try again in a moment.`
-            : 'This server has no AWS target (it was started with --no-sandbox), so AWS checks cannot run.',
-        });
-        continue;
-      }
-      const params = substituteInValue(spec.params, variables);
-      results.push(await this._deps.checkers.runCheck(checker, params, ctx, { timeoutMs: this._deps.checkTimeoutMs ?? 15_000 }));
-    }
+    // A step's checks are read-only queries: run them side by side, and report them in the lab's order.
+    const timeoutMs = this._deps.checkTimeoutMs ?? 15_000;
+    const results = await Promise.all(
+      step.checks.map(async (spec): Promise<CheckResult> => {
+        const checker = this._deps.checkers.get(spec.checker);
+        if (!checker) return { status: 'error', message: `This lab uses a checker this server does not have ('${spec.checker}').` };
+        if (!aws && spec.checker.startsWith('ec')) {
+          return { status: 'error', message: 'This server has no AWS target (it was started with --no-sandbox), so AWS checks cannot run.' };
+        }
+        return this._deps.checkers.runCheck(checker, substituteInValue(spec.params, variables), ctx, { timeoutMs });
+      }),
+    );
     return results;
   }
 

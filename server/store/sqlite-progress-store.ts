@@ -46,8 +46,10 @@ export class SqliteProgressStore implements IProgressStore {
     mkdirSync(dataDir, { recursive: true });
     const db = new Database(path.join(dataDir, 'labrunner.db'));
     db.pragma('journal_mode = WAL');
-    // Every recorded check result must survive a kill -9 of the server.
-    db.pragma('synchronous = FULL');
+    // WAL with NORMAL: a committed check result is in the WAL (the OS has it) before the call returns, so a
+    // kill -9 of the server loses nothing; only a power cut could drop the last commits. FULL would add an
+    // fsync to every check run (docs/benchmarks.md, Checks).
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
     return new SqliteProgressStore(db);
