@@ -36,6 +36,8 @@ describe.skipIf(!hasTools)('the seed commands from a plain shell', () => {
   });
 
   afterAll(async () => {
+    // The task's container engine pulled this run's image; it names this run's registry port.
+    spawnSync('bash', ['-c', `podman images --format '{{.Repository}}:{{.Tag}}' | grep -F ':${port}/' | xargs -r podman rmi -f`], { stdio: 'ignore' });
     if (sandbox && sandbox.exitCode === null) {
       const exited = new Promise((r) => sandbox.once('exit', r));
       sandbox.kill('SIGTERM');
@@ -101,6 +103,38 @@ describe.skipIf(!hasTools)('the seed commands from a plain shell', () => {
     expect(r.out).toContain('us-west-2');
     expect(r.out).toContain('InvalidParameterException');
     expect(r.out).toContain('rejected as expected');
+    expect(r.code, r.out).toBe(0);
+  });
+
+  it('runs the pushed image as an ECS task whose page says "Hello From ECS", then stops it', () => {
+    writeFileSync(
+      path.join(work, 'taskdef.json'),
+      JSON.stringify({
+        family: 'hello-ecs',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'web', image: 'IMAGE', essential: true, portMappings: [{ containerPort: 80, protocol: 'tcp' }] }],
+      }),
+    );
+    const r = bash(`
+      URI=$(aws ecr describe-repositories --repository-names myrepo --query 'repositories[0].repositoryUri' --output text)
+      sed -i "s|IMAGE|$URI:v1|" taskdef.json
+      aws ecs create-cluster --cluster-name hello-cluster --query cluster.status --output text
+      aws ecs register-task-definition --cli-input-json file://taskdef.json --query taskDefinition.revision --output text
+      TASK=$(aws ecs run-task --cluster hello-cluster --task-definition hello-ecs --launch-type FARGATE \
+        --network-configuration 'awsvpcConfiguration={subnets=[subnet-0abc],securityGroups=[sg-0abc],assignPublicIp=ENABLED}' \
+        --query 'tasks[0].taskArn' --output text)
+      aws ecs wait tasks-running --cluster hello-cluster --tasks "$TASK"
+      PORT=$(aws ecs describe-tasks --cluster hello-cluster --tasks "$TASK" --query 'tasks[0].containers[0].networkBindings[0].hostPort' --output text)
+      echo "page: $(curl -s --max-time 5 "http://127.0.0.1:$PORT/")"
+      aws ecs stop-task --cluster hello-cluster --task "$TASK" --query task.desiredStatus --output text
+      aws ecs wait tasks-stopped --cluster hello-cluster --tasks "$TASK"
+      aws ecs describe-tasks --cluster hello-cluster --tasks "$TASK" --query 'tasks[0].lastStatus' --output text
+    `);
+    expect(r.out).toContain('page: Hello From ECS');
+    expect(r.out).toMatch(/STOPPED\s*$/m);
     expect(r.code, r.out).toBe(0);
   });
 });
