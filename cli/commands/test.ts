@@ -29,7 +29,15 @@ export function registerTestCommand(program: Command): void {
       if (!(settleMs >= 0)) throw new Error(`--settle must be a number of seconds, not '${opts.settle}'`);
       // Loaded here: the other commands need not carry the server and the SDK.
       const { testLabs, formatReport } = await import('../../server/authoring/index.ts');
+      // Ctrl-C stops the run but still cleans up (containers, images, the temporary sandbox); a second one quits.
+      const interrupt = new AbortController();
+      process.once('SIGINT', () => {
+        process.stderr.write('labrunner test: interrupted; cleaning up (Ctrl-C again to quit at once)\n');
+        interrupt.abort();
+        process.once('SIGINT', () => process.exit(130));
+      });
       const report = await testLabs(labs, {
+        signal: interrupt.signal,
         labsDir: path.resolve(opts.labsDir),
         bin: BIN,
         clientDir: CLIENT_DIST,
@@ -39,6 +47,6 @@ export function registerTestCommand(program: Command): void {
       });
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else for (const line of formatReport(report)) console.log(line);
-      process.exitCode = report.ok ? 0 : 1;
+      process.exitCode = interrupt.signal.aborted ? 130 : report.ok ? 0 : 1;
     });
 }

@@ -49,6 +49,8 @@ export interface LabTestOptions {
   settleMs?: number;
   /** Progress lines (one per step), for a human watching. */
   progress?: (line: string) => void;
+  /** Stops the run (Ctrl-C): the running solution is interrupted, later steps and labs are not run, and everything is cleaned up. */
+  signal?: AbortSignal;
 }
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -83,7 +85,10 @@ export async function testLabs(labIds: readonly string[] | undefined, options: L
     });
     const ids = labIds?.length ? [...labIds] : (await catalog.list()).map((l) => l.id);
     const labs: LabReport[] = [];
-    for (const labId of ids) labs.push(await testLab(labId, { catalog, server, sandbox, options }));
+    for (const labId of ids) {
+      if (options.signal?.aborted) break;
+      labs.push(await testLab(labId, { catalog, server, sandbox, options }));
+    }
     return summarize(labs);
   } finally {
     await server?.dispose().catch(() => undefined);
@@ -104,7 +109,8 @@ async function testLab(labId: string, ctx: LabContext): Promise<LabReport> {
   const steps: StepReport[] = [];
   const errors: string[] = [];
   const warnings: string[] = [];
-  const done = (): LabReport => ({ labId, ok: labOk({ steps, errors }), steps, errors, warnings, durationMs: Date.now() - started });
+  let cleanup: SolveOutcome | undefined;
+  const done = (): LabReport => ({ labId, ok: labOk({ steps, errors }), steps, errors, warnings, ...(cleanup ? { cleanup } : {}), durationMs: Date.now() - started });
   const progress = ctx.options.progress ?? (() => undefined);
 
   const entry = await ctx.catalog.get(labId);
@@ -132,7 +138,7 @@ async function testLab(labId: string, ctx: LabContext): Promise<LabReport> {
     socket = await connect(ctx.server.url, learnerId);
 
     const solve = async (script: string): Promise<SolveOutcome> => {
-      const result = await shell!.run(`${assignments} bash ${shellQuote(script)} </dev/null`.trimStart(), timeoutMs);
+      const result = await shell!.run(`${assignments} bash ${shellQuote(script)} </dev/null`.trimStart(), timeoutMs, ctx.options.signal);
       return { ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}), timedOut: result.timedOut, durationMs: result.durationMs, output: result.output };
     };
     const scriptOf = (stepId: string) => path.join(entry.dir, 'solve', `${stepId}.sh`);
@@ -141,6 +147,7 @@ async function testLab(labId: string, ctx: LabContext): Promise<LabReport> {
     for (const step of lab.steps) {
       const graded = step.checks.length > 0;
       let report: StepReport;
+      if (ctx.options.signal?.aborted) stopped = true;
       if (stopped) report = untestedStep(step.id, step.title, 'not-run');
       else if (!step.hasSolution) report = untestedStep(step.id, step.title, graded ? 'no-solution' : 'reading');
       else if (!graded) report = judgeReadingSolve(step.id, step.title, await solve(scriptOf(step.id)), timeoutMs);
@@ -150,10 +157,11 @@ async function testLab(labId: string, ctx: LabContext): Promise<LabReport> {
       if (stopsTheLab(report)) stopped = true;
     }
 
+    if (ctx.options.signal?.aborted) errors.push('interrupted (Ctrl-C): the steps from the one that was running on were not tested');
     // solve/cleanup.sh undoes what the lab made outside its account and workspace; a step called `cleanup` owns the name.
-    const cleanup = path.join(entry.dir, 'solve', 'cleanup.sh');
-    if (existsSync(cleanup) && !lab.steps.some((s) => s.id === 'cleanup')) {
-      const result = await solve(cleanup);
+    const cleanupScript = path.join(entry.dir, 'solve', 'cleanup.sh');
+    if (existsSync(cleanupScript) && !lab.steps.some((s) => s.id === 'cleanup') && !ctx.options.signal?.aborted) {
+      const result = (cleanup = await solve(cleanupScript));
       if (result.timedOut) errors.push(`solve/cleanup.sh did not finish within ${Math.round(timeoutMs / 1000)} s`);
       else if (result.exitCode !== 0) errors.push(`solve/cleanup.sh exited with ${result.exitCode}${result.output.trim() ? `:\n${result.output.trimEnd()}` : ''}`);
       progress(`${labId}: solve/cleanup.sh ${result.exitCode === 0 ? 'done' : 'FAILED'}`);

@@ -46,10 +46,11 @@ export class LearnerShell {
   }
 
   /**
-   * Types `command` (one line, without a newline) and waits for it to finish. After `timeoutMs` it is
-   * interrupted with Ctrl-C; a shell that does not come back after that is broken, and later commands fail at once.
+   * Types `command` (one line, without a newline) and waits for it to finish. After `timeoutMs` (or when
+   * `signal` aborts) it is interrupted with Ctrl-C; a shell that does not come back after that is broken, and
+   * later commands fail at once.
    */
-  async run(command: string, timeoutMs: number): Promise<TypedCommandResult> {
+  async run(command: string, timeoutMs: number, signal?: AbortSignal): Promise<TypedCommandResult> {
     const started = Date.now();
     if (this._broken) return { timedOut: true, durationMs: 0, output: this._broken };
     const id = ++this._seq;
@@ -57,7 +58,7 @@ export class LearnerShell {
     // The echoed line shows `%s` and `$?`, so only the finished command's own output matches the pattern.
     const done = new RegExp(`__labtest_done_${id}_rc=(\\d+)__`);
     this._session.input(`${command}; printf '\\n__labtest_done_%s_rc=%s__\\n' ${id} "$?"\r`);
-    const finished = await this._waitFor(done, timeoutMs);
+    const finished = await this._waitFor(done, timeoutMs, signal);
     const durationMs = Date.now() - started;
     const text = this._captured;
     if (finished) {
@@ -94,11 +95,11 @@ export class LearnerShell {
     for (const w of this._waiters.splice(0)) w();
   }
 
-  private async _waitFor(pattern: RegExp, timeoutMs: number): Promise<boolean> {
+  private async _waitFor(pattern: RegExp, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this._captured)) {
       const left = deadline - Date.now();
-      if (left <= 0 || this._session.exited) return pattern.test(this._captured);
+      if (left <= 0 || this._session.exited || signal?.aborted) return pattern.test(this._captured);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 500));
         this._waiters.push(() => {

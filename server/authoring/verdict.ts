@@ -66,6 +66,8 @@ export interface LabReport {
   errors: string[];
   /** Worth knowing, not a failure (e.g. a leftover the clean-up could not remove). */
   warnings: string[];
+  /** How the lab's `solve/cleanup.sh` ended, when it has one. */
+  cleanup?: SolveOutcome;
   durationMs: number;
 }
 
