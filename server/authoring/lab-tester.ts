@@ -168,6 +168,7 @@ async function testLab(labId: string, ctx: LabContext): Promise<LabReport> {
     }
   } catch (err) {
     errors.push(`the lab could not be tested: ${err instanceof Error ? err.message : String(err)}`);
+    for (const step of lab.steps.slice(steps.length)) steps.push(untestedStep(step.id, step.title, 'not-run'));
   } finally {
     socket?.close();
     shell?.dispose();
