@@ -37,14 +37,11 @@ const withSolutions = new Set(labIds.filter((id) => existsSync(path.join(LABS_DI
  * Findings `labrunner test` reports in the bundled labs that their authors have yet to settle, each named
  * exactly (lab/step: kind: check). Nothing else may go wrong; once a lab is fixed, remove its entry.
  * These are allowed, not required.
- * - ecr-hello-ecs/open-page: the task's page answers as soon as "Run the task" is solved, so this check
- *   passes before the step's own solution (it adds no test of the step; the page.html check does).
  * - ecr-hello-ecs/build-image: `docker image inspect myrepo:latest` sees the shared container engine, where
  *   any earlier run (or another learner) may have built `myrepo:latest`; it is vacuous whenever one has.
  *   Until learners get engines of their own, the check cannot tell this learner's build from anyone's.
  */
 const KNOWN_FINDINGS = new Set([
-  "ecr-hello-ecs/open-page: vacuous: The task's page says \"Hello From ECS\"",
   'ecr-hello-ecs/build-image: vacuous: The image myrepo:latest is built',
 ]);
 

@@ -325,8 +325,8 @@ describe('parseLab: malformed files are problems, never exceptions', () => {
     ]);
   });
 
-  it('warns about a solve script that matches no step, in that file', () => {
-    const { problems } = parse(labText('## A'), { solveScripts: new Set(['a', 'b']) });
+  it('warns about a solve script that matches no step, in that file (but not the lab\'s cleanup.sh)', () => {
+    const { problems } = parse(labText('## A'), { solveScripts: new Set(['a', 'b', 'cleanup']) });
     expect(problems).toEqual([{ file: 'labs/demo/solve/b.sh', line: 1, column: 1, severity: 'warning', message: 'solve/b.sh matches no step (step ids: a)' }]);
   });
 
