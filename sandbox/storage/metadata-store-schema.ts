@@ -112,4 +112,6 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, region, cluster, name)
   );
   `,
+  // 3: DescribeImages pages newest first; this index hands it the digests in that order without a sort.
+  `CREATE INDEX images_by_push ON images (repository_id, pushed_at DESC, digest);`,
 ];
