@@ -82,11 +82,40 @@ function isIntIn(v: unknown, min: number, max: number): v is number {
 /** Events the server emits over socket.io. */
 export interface ServerToClientEvents {
   /** Who the server thinks this browser is, and what it may do. */
-  session: (info: { learnerId: string; mode: 'local' | 'token'; authorMode: boolean }) => void;
+  session: (info: SessionInfo) => void;
   /** A lab's files changed on disk (author mode, `labrunner dev`): the page re-renders its instructions. */
   'lab:changed': (change: { labId: string }) => void;
   /** The learner's progress in a lab changed (a check ran, a hint unlocked). */
   'lab:progress': (progress: LabProgressView) => void;
+  /** Classroom students: the instructor's announcement, shown on every lab page. */
+  announcement: (announcement: AnnouncementView) => void;
+  /** Classroom students: an instructor asks to type in this student's terminal; answer with `shadow:respond`. */
+  'shadow:request': (request: { requestId: string; instructor: string; labId: string }) => void;
+  /** Instructors: whether a student granted (or took back) write access to their terminal. */
+  'shadow:state': (state: { learnerId: string; labId: string; write: boolean }) => void;
+  /** Instructors with a dashboard open: one student's row changed (a check ran, they joined, went idle, got stuck). */
+  'dashboard:student': (update: { classroomId: string; student: DashboardStudentView }) => void;
+  /** Instructors with a student's detail open: a new command or check attempt of that student. */
+  'dashboard:timeline': (update: { classroomId: string; learnerId: string; entry: TimelineEntryView }) => void;
+  /** The server ended this session (revoked, classroom closed): the page says so and stops reconnecting. */
+  'session:ended': (info: { reason: string }) => void;
+}
+
+/** Who this browser is to the server; decided on the server (docs/architecture.md#classrooms). */
+export interface SessionInfo {
+  role: 'owner' | 'instructor' | 'student';
+  /** The learner id whose shell and progress this browser uses (owner: chosen by the tab; student: assigned). Absent for instructors. */
+  learnerId?: string;
+  mode: 'local' | 'token';
+  authorMode: boolean;
+  /** Students and instructors: their classroom. */
+  classroom?: { id: string; name: string; labIds: string[] };
+  /** Students: the name they joined with. */
+  displayName?: string;
+  /** Students: their commands are recorded for the instructor (the lab page says so). */
+  recordingCommands?: boolean;
+  /** Students: the latest announcement, if any. */
+  announcement?: AnnouncementView;
 }
 
 /** Events the browser emits over socket.io. Every handler validates its payload on arrival. */
@@ -97,6 +126,125 @@ export interface ClientToServerEvents {
   'lab:open': (request: { labId: string }, reply: (answer: Answer<LabProgressView>) => void) => void;
   /** Runs one step's checks on the server (the browser can ask, never decide). */
   'check:run': (request: { labId: string; stepId: string }, reply: (answer: Answer<LabProgressView>) => void) => void;
+  /** Instructor/owner: the classroom's dashboard now; this socket then receives `dashboard:*` updates for it. */
+  'dashboard:open': (request: { classroomId: string }, reply: (answer: Answer<DashboardView>) => void) => void;
+  /** Instructor/owner: one student's history (checks with the hints they saw, commands); timeline updates follow. */
+  'dashboard:student': (request: { classroomId: string; learnerId: string }, reply: (answer: Answer<StudentDetailView>) => void) => void;
+  /** Instructor/owner: shows a short text on every student's lab page (at most 500 characters). */
+  'classroom:announce': (request: { classroomId: string; text: string }, reply: (answer: Answer<AnnouncementView>) => void) => void;
+  /** Instructor/owner: ends a student's session at once (their cookie stops working; their work stays). */
+  'classroom:revoke': (request: { classroomId: string; learnerId: string }, reply: (answer: Answer<{ revoked: true }>) => void) => void;
+  /** Instructor/owner: asks a student for write access to their terminal (the shadow view is read-only until they accept). */
+  'shadow:request-write': (request: { classroomId: string; learnerId: string; labId: string }, reply: (answer: Answer<{ requestId: string }>) => void) => void;
+  /** Student: accepts or refuses an instructor's `shadow:request`; `accept: false` later takes write access back. */
+  'shadow:respond': (request: { requestId: string; accept: boolean }, reply: (answer: Answer<{ write: boolean }>) => void) => void;
+  /** Student, `aws` labs in a classroom: their own credentials, checked with STS, kept in server memory only and never sent back. */
+  'aws:credentials': (
+    request: { labId: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string; region: string },
+    reply: (answer: Answer<{ accountId: string }>) => void,
+  ) => void;
+}
+
+// ---- Classrooms (docs/architecture.md#classrooms) ----
+
+/** Terminal channel query for instructors watching a student: `/ws/terminal?lab=<id>&learner=<id>&shadow=1`. Read-only unless the student accepted a write request. */
+export const SHADOW_QUERY_PARAM = 'shadow';
+
+export interface ClassroomSummaryView {
+  id: string;
+  name: string;
+  labIds: string[];
+  joinCode: string;
+  /** The absolute join link (`<server>/join/<code>`), as students should open it. */
+  joinUrl: string;
+  hasRoster: boolean;
+  stuck: { noProgressMinutes: number; failedAttempts: number };
+  createdAt: number;
+  closedAt?: number;
+  studentCount: number;
+}
+
+/** What creating a classroom (or rotating its instructor link) returns; the instructor link is shown only then. */
+export interface ClassroomCreatedView {
+  classroom: ClassroomSummaryView;
+  /** `<server>/instructor/<classroomId>?key=<secret>`: opens the dashboard with an instructor session. Shown once. */
+  instructorUrl: string;
+}
+
+/** `POST /api/classrooms` body (owner only). */
+export interface CreateClassroomRequest {
+  name: string;
+  labIds: string[];
+  /** Allowed student ids; omitted or empty = anyone with the join link. */
+  roster?: string[];
+  stuckMinutes?: number;
+  stuckFailures?: number;
+}
+
+/** `POST /api/join` body (public, rate-limited). */
+export interface JoinRequest {
+  code: string;
+  displayName: string;
+  /** Required when the classroom has a roster. */
+  rosterId?: string;
+}
+
+export interface AnnouncementView {
+  id: number;
+  text: string;
+  at: number;
+}
+
+/** One cell of the dashboard grid: a student on a step. */
+export interface DashboardCellView {
+  status: StepStatusView;
+  /** Check presses on the step. */
+  attempts: number;
+  /** When the step became the student's current one (the previous step passed, or they joined). */
+  startedAt?: number;
+  firstPassedAt?: number;
+}
+
+export interface StuckView {
+  reason: 'no-progress' | 'failed-attempts';
+  labId: string;
+  stepId?: string;
+  /** For the instructor, e.g. "4 failed checks on “Push the image”". */
+  message: string;
+  /** The hint the student saw last (plain text), so the instructor knows what they were told. */
+  lastHint?: string;
+}
+
+export interface DashboardStudentView {
+  learnerId: string;
+  displayName: string;
+  rosterId?: string;
+  joinedAt: number;
+  revoked: boolean;
+  /** A browser of theirs is connected now. */
+  online: boolean;
+  lastActivityAt?: number;
+  labs: Record<string, { currentStepId?: string; score: { earned: number; total: number }; steps: Record<string, DashboardCellView> }>;
+  stuck?: StuckView;
+}
+
+export interface DashboardView {
+  classroom: ClassroomSummaryView;
+  labs: { id: string; title: string; steps: { id: string; title: string; points: number }[] }[];
+  students: DashboardStudentView[];
+  announcements: AnnouncementView[];
+  /** Server time, for "time on step" clocks. */
+  now: number;
+}
+
+export type TimelineEntryView =
+  | { kind: 'command'; labId: string; at: number; command: string; exitCode: number }
+  | { kind: 'check'; labId: string; stepId: string; at: number; trigger: 'button' | 'auto'; results: CheckResultView[] };
+
+export interface StudentDetailView {
+  student: DashboardStudentView;
+  /** Newest first: commands and check attempts interleaved by time. */
+  timeline: TimelineEntryView[];
 }
 
 /** A reply to a request: the value, or an error safe to show. */

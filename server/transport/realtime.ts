@@ -68,7 +68,7 @@ export function attachRealtime(deps: RealtimeDeps): IDisposable & { io: SocketIo
       socket.disconnect(true);
       return;
     }
-    socket.emit('session', { learnerId, mode: deps.policy.mode, authorMode: deps.authorMode });
+    socket.emit('session', { role: 'owner', learnerId, mode: deps.policy.mode, authorMode: deps.authorMode });
     // Progress events go to every tab of this learner, and only to them.
     void socket.join(`learner:${learnerId}`);
     socket.on('ping', (reply) => {
