@@ -4,6 +4,7 @@
  * or real AWS alike), and never import the sandbox.
  */
 import type { CheckerDefinition } from '../server/core/checks.ts';
+import { dockerImage } from './docker-image/index.ts';
 import { fileCheck } from './file/index.ts';
 import { httpResponds } from './http-responds/index.ts';
 import { shellCheck } from './shell/index.ts';
@@ -34,4 +35,5 @@ export const builtInCheckers: readonly CheckerDefinition[] = [
   httpResponds,
   shellCheck,
   fileCheck,
+  dockerImage,
 ];

@@ -37,9 +37,9 @@ const withSolutions = new Set(labIds.filter((id) => existsSync(path.join(LABS_DI
  * Findings `labrunner test` reports in the bundled labs that their authors have yet to settle, each named
  * exactly (lab/step: kind: check). Nothing else may go wrong; once a lab is fixed, remove its entry.
  * These are allowed, not required.
- * - ecr-hello-ecs/build-image: `docker image inspect myrepo:latest` sees the shared container engine, where
- *   any earlier run (or another learner) may have built `myrepo:latest`; it is vacuous whenever one has.
- *   Until learners get engines of their own, the check cannot tell this learner's build from anyone's.
+ * - ecr-hello-ecs/build-image: `docker.image myrepo:latest` asks the learner's DOCKER_HOST; unconfined, that
+ *   is the shared container engine, where any earlier run (or another learner) may have built `myrepo:latest`,
+ *   so it is vacuous whenever one has. Confined learners (issue #8) get an engine scoped to their own images.
  */
 const KNOWN_FINDINGS = new Set([
   'ecr-hello-ecs/build-image: vacuous: The image myrepo:latest is built',
