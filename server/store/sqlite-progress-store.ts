@@ -1,9 +1,7 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+import type Database from 'better-sqlite3';
 import type { CheckAttemptRecord, IProgressStore } from '../core/grading/store.ts';
 import type { StepProgress, StepStatus } from '../core/grading/progress.ts';
-import { MIGRATIONS } from './migrations.ts';
+import { openDatabase } from './database.ts';
 
 interface ProgressRow {
   step_id: string;
@@ -43,16 +41,7 @@ export class SqliteProgressStore implements IProgressStore {
 
   /** Opens (creating and migrating as needed) `<dataDir>/labrunner.db`. */
   static open(dataDir: string): SqliteProgressStore {
-    mkdirSync(dataDir, { recursive: true });
-    const db = new Database(path.join(dataDir, 'labrunner.db'));
-    db.pragma('journal_mode = WAL');
-    // WAL with NORMAL: a committed check result is in the WAL (the OS has it) before the call returns, so a
-    // kill -9 of the server loses nothing; only a power cut could drop the last commits. FULL would add an
-    // fsync to every check run (docs/benchmarks.md, Checks).
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
-    return new SqliteProgressStore(db);
+    return new SqliteProgressStore(openDatabase(dataDir));
   }
 
   loadProgress(learnerId: string, labId: string): Map<string, StepProgress> {
@@ -129,19 +118,6 @@ export class SqliteProgressStore implements IProgressStore {
       lastResults: JSON.stringify(p.lastResults),
       revealedHints: JSON.stringify(p.revealedHints),
     });
-  }
-}
-
-function migrate(db: Database.Database): void {
-  const applied = db.pragma('user_version', { simple: true }) as number;
-  if (applied > MIGRATIONS.length) {
-    throw new Error(`labrunner.db is from a newer labrunner (schema ${applied}, this one knows ${MIGRATIONS.length})`);
-  }
-  for (let v = applied; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
   }
 }
 
