@@ -26,6 +26,16 @@ export const dockerImage: CheckerDefinition<Params> = {
     const { name, tag } = splitReference(p.image);
     const wanted = `${name}:${tag}`;
     const docker = new Docker({ socketPath, timeout: 10_000 });
+    // Inspect first: one image, ~3 ms. Listing every image costs ~40 ms on podman (it sizes each one), so it
+    // is done only when the image is missing, to say what the learner built instead.
+    try {
+      const image = await docker.getImage(wanted).inspect();
+      const tags = (image.RepoTags ?? []).map(shortName);
+      // The engine may resolve a short name through its search registries; only the exact name counts.
+      if (tags.includes(wanted)) return pass(`Image ${wanted} is built.`, { image: wanted, id: image.Id, created: image.Created });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) return checkError(`The container engine did not answer: ${(err as Error).message}`);
+    }
     let images: Docker.ImageInfo[];
     try {
       // No abortSignal: docker-modem would also send it as a query parameter. The grader's deadline bounds the wait.
@@ -35,10 +45,6 @@ export const dockerImage: CheckerDefinition<Params> = {
     }
     const tags = images.flatMap((i) => (i.RepoTags ?? []).map((t) => ({ tag: shortName(t), id: i.Id, created: i.Created })));
     const evidence = { image: wanted, imagesSeen: tags.length };
-    const found = tags.find((t) => t.tag === wanted);
-    if (found) {
-      return pass(`Image ${wanted} is built.`, { ...evidence, id: found.id, created: new Date(found.created * 1000).toISOString() });
-    }
     const sameName = tags.filter((t) => t.tag.startsWith(`${name}:`)).map((t) => t.tag);
     if (sameName.length > 0) {
       return fail(
