@@ -100,9 +100,44 @@ export class GradingService extends Disposable {
 
   /** Runs one step's checks for a learner and records the outcome. */
   checkStep(learnerId: string, labId: string, stepId: string, trigger: CheckTrigger): Promise<LabProgressView> {
+    return this._enqueue(learnerId, () => this._checkStep(learnerId, labId, stepId, trigger));
+  }
+
+  /**
+   * "Check all steps": every step's checks at once, for a learner who did the work in the terminal first (or
+   * came back to a lab). Steps are independent read-only queries, so they run side by side in one turn of the
+   * learner's queue. What it records: a pass, and any change to a step already checked (a passed step that
+   * broke). A step still to do that fails is left as it was — no failed attempt, no hint, no "attempted" on
+   * the dashboard — because the learner did not try that step, they asked where they stand.
+   */
+  checkAll(learnerId: string, labId: string): Promise<LabProgressView> {
+    return this._enqueue(learnerId, () => this._checkAll(learnerId, labId));
+  }
+
+  private async _checkAll(learnerId: string, labId: string): Promise<LabProgressView> {
+    const lab = await this._lab(labId);
+    const target = this._targets.forLab(lab.environment);
+    const started = this._deps.now();
+    const steps = lab.steps.filter((s) => s.checks.length > 0);
+    const outcomes = await Promise.all(steps.map(async (step) => ({ step, results: await this._runChecks(learnerId, lab, step, target) })));
+    const now = this._deps.now();
+    const stored = this._deps.store.loadProgress(learnerId, labId);
+    for (const { step, results } of outcomes) {
+      const prev = stored.get(step.id);
+      const next = applyResults(prev ?? initialProgress(started), step, results, 'auto', now);
+      if (!prev && next.status !== 'passed') continue;
+      this._deps.store.recordAttempt({ learnerId, labId, stepId: step.id, trigger: 'auto', at: now, durationMs: now - started, results }, next);
+      stored.set(step.id, next);
+    }
+    const view = this._view(learnerId, lab, stored, await this._variables(learnerId, lab));
+    this._onProgress.fire({ learnerId, progress: view });
+    return view;
+  }
+
+  /** Runs `work` after the learner's earlier runs; the caller gets its own outcome, errors included. */
+  private _enqueue<T>(learnerId: string, work: () => Promise<T>): Promise<T> {
     const previous = this._queues.get(learnerId) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this._checkStep(learnerId, labId, stepId, trigger));
-    // The queue only orders runs; the caller gets the run's own outcome, errors included.
+    const run = previous.catch(() => undefined).then(work);
     const tracked: Promise<void> = run.then(
       () => undefined,
       () => undefined,
