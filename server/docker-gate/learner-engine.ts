@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import path from 'node:path';
+
+export const PODMAN = '/usr/bin/podman';
+
+/** Where the shared, read-only base images live (scripts/setup-system fills it from the main store). */
+export const BASE_IMAGE_STORE = '/var/lib/labrunner/base-images';
+
+export interface LearnerEngineOptions {
+  /** Root-only folder on the learner's disk: storage, run state, build scratch and the API socket. */
+  readonly engineDir: string;
+  /** A read-only overlay image store with the base images labs build FROM (skipped when absent). */
+  readonly baseImageStore?: string;
+  /** Seconds without API calls after which podman exits on its own (the next call starts it again). */
+  readonly idleSeconds: number;
+  readonly log: (msg: string) => void;
+}
+
+/**
+ * The learner's own container engine: `podman system service` (Docker-compatible API) over storage of their
+ * own, so one learner's `docker images` never lists another's and two `docker build -t myrepo .` never clash.
+ * Base images come from one shared read-only store (overlay `imagestore`), so the 185 MB Apache base is not
+ * copied per learner; the store's own files, build contexts (TMPDIR) and images are on the learner's capped disk.
+ * The API socket is in a root-only folder: only the gate talks to it.
+ */
+export class LearnerEngine {
+  private _child: ChildProcess | undefined;
+  private _starting: Promise<string> | undefined;
+  readonly socketPath: string;
+
+  constructor(private readonly _options: LearnerEngineOptions) {
+    this.socketPath = path.join(_options.engineDir, 'podman.sock');
+  }
+
+  /** The engine's socket, starting the service when it is not running (or exited after being idle). */
+  ensure(): Promise<string> {
+    if (this._child && this._child.exitCode === null && this._child.signalCode === null && !this._starting) return Promise.resolve(this.socketPath);
+    this._starting ??= this._start().finally(() => (this._starting = undefined));
+    return this._starting;
+  }
+
+  private async _start(): Promise<string> {
+    const dir = this._options.engineDir;
+    for (const sub of ['storage', 'run', 'tmp', 'libpod']) await mkdir(path.join(dir, sub), { recursive: true, mode: 0o700 });
+    await rm(this.socketPath, { force: true });
+    const args = [
+      '--root', path.join(dir, 'storage'),
+      '--runroot', path.join(dir, 'run'),
+      '--tmpdir', path.join(dir, 'libpod'),
+      '--storage-driver', 'overlay',
+    ];
+    const base = this._options.baseImageStore;
+    if (base && existsSync(base)) args.push('--storage-opt', `overlay.imagestore=${base}`);
+    args.push('system', 'service', `--time=${this._options.idleSeconds}`, `unix://${this.socketPath}`);
+    const child = spawn(PODMAN, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // Build contexts are unpacked under TMPDIR: on the learner's disk, within their cap.
+      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', TMPDIR: path.join(dir, 'tmp'), HOME: dir },
+    });
+    this._child = child;
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const deadline = Date.now() + 30_000;
+    while (!(await ping(this.socketPath))) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        this._options.log(`a learner's container engine did not start: ${stderr.trim() || `exit ${child.exitCode}`}`);
+        throw new Error('the container engine did not start');
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return this.socketPath;
+  }
+
+  /** Stops the service (waiting for it), if it runs. */
+  async dispose(): Promise<void> {
+    const child = this._child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function ping(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
