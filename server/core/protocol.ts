@@ -31,8 +31,16 @@ export type TerminalClientMessage =
 
 /** Text frames the server sends on the terminal channel. */
 export type TerminalServerMessage =
-  /** First message: which shell this is. `replay` says a binary frame with the screen follows before live output. */
-  | { type: 'attached'; sessionId: string; replay: boolean; workspace: string }
+  /**
+   * First message: which shell this is. `replay` says a binary frame with the screen follows before live output.
+   * `cols`/`rows`: the pty's size (an observer sizes its view to it; a participant's own size wins anyway).
+   */
+  | { type: 'attached'; sessionId: string; replay: boolean; workspace: string; cols: number; rows: number }
+  /**
+   * Observers (`shadow=1`): the student's terminal was resized; size the view to match. Observers never resize
+   * the pty, and after falling behind they get a full reset (`ESC c`) and the screen as a binary frame.
+   */
+  | { type: 'size'; cols: number; rows: number }
   /** The shell exited; the session is gone. A `restart` message starts a new one. */
   | { type: 'exit'; exitCode: number; signal: number | null }
   /** The server refused or ended the channel. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Emitter } from '../core/event.ts';
 import { Disposable, toDisposable, type IDisposable } from '../core/lifecycle.ts';
-import { PtySession, type ShellSpec, type ITerminalSink } from './pty-session.ts';
+import { PtySession, type ShellSpec, type ITerminalSink, type IObserverSink } from './pty-session.ts';
 import { ScreenMirrorThread } from './screen-mirror-thread.ts';
 
 /** A learner's shell for one lab. */
@@ -18,6 +19,15 @@ export interface PtyHostOptions {
 
 const keyOf = (k: SessionKey) => `${k.learnerId}\u0000${k.labId}`;
 
+/** A command a learner ran in a recorded shell (ShellSpec.recordCommands). */
+export interface CommandEvent {
+  key: SessionKey;
+  command: string;
+  exitCode: number;
+  /** Server time when it finished (ms since the epoch). */
+  at: number;
+}
+
 /**
  * Owns every shell: one per learner and lab. A shell outlives its browser connections (a reload or a dropped
  * socket reattaches to it) until it has been idle — nobody attached — for `idleTimeoutMs`.
@@ -28,6 +38,10 @@ export class PtyHost extends Disposable {
   private readonly _starting = new Map<string, Promise<PtySession>>();
   /** One thread mirrors every session's screen. */
   private readonly _mirrors = new ScreenMirrorThread();
+
+  private readonly _onCommand = this._register(new Emitter<CommandEvent>());
+  /** A learner's recorded shell ran a command (only shells whose spec says `recordCommands`). */
+  readonly onCommand = this._onCommand.event;
 
   constructor(private readonly _options: PtyHostOptions) {
     super();
@@ -84,11 +98,20 @@ export class PtyHost extends Disposable {
     });
   }
 
+  /**
+   * Attaches a read-only observer (an instructor shadowing): it neither pauses the shell nor keeps it alive
+   * (the idle clock runs as if it were not there). Input is the caller's decision: see TerminalChannel.
+   */
+  observe(session: PtySession, sink: IObserverSink): Promise<IDisposable> {
+    return session.observe(sink);
+  }
+
   private async _start(k: string, key: SessionKey, size: { cols: number; rows: number }): Promise<PtySession> {
     const spec = await this._options.shellFor(key, size);
     if (this.isDisposed) throw new Error('server is shutting down');
     const session = new PtySession(randomUUID(), spec, this._mirrors.create(spec.cols, spec.rows));
     this._sessions.set(k, session);
+    if (spec.recordCommands) session.onCommand((c) => this._onCommand.fire({ key, ...c }));
     session.onExit(() => {
       this._clearIdle(session);
       if (this._sessions.get(k) === session) this._sessions.delete(k);

@@ -1,7 +1,8 @@
 import * as nodePty from 'node-pty';
 import { AckWindow } from '../core/flow-control.ts';
 import { Disposable, toDisposable, type IDisposable } from '../core/lifecycle.ts';
-import { Emitter } from '../core/event.ts';
+import { Emitter, type Event } from '../core/event.ts';
+import { ShellEventParser } from '../core/shell-events.ts';
 import { OutputBatcher, type BatcherOptions } from './output-batcher.ts';
 import type { IScreenMirror } from './screen-mirror.ts';
 
@@ -13,6 +14,11 @@ export interface ShellSpec {
   env: Record<string, string>;
   cols: number;
   rows: number;
+  /**
+   * The shell reports each command it ran (its rc file installs the prompt hook): the session strips those
+   * reports from the output and fires {@link PtySession.onCommand}. Off, the output path is untouched.
+   */
+  recordCommands?: boolean;
 }
 
 /** One browser (or test client) attached to a session. */
@@ -23,6 +29,34 @@ export interface ITerminalSink {
   sendOutput(frame: Buffer): void;
 }
 
+/**
+ * A read-only watcher (an instructor shadowing a student). It never holds the shell back: while it is backed
+ * up its frames are dropped, and once it has drained it gets a fresh screen instead of what it missed.
+ */
+export interface IObserverSink extends ITerminalSink {
+  /** True while too much output sent to it has not left the server (its connection is slower than the shell). */
+  readonly backedUp: boolean;
+  /** Fires when a sink that was backed up has drained. */
+  readonly onDrained: Event<void>;
+}
+
+/** A command the shell reported, stamped with the server's time. */
+export interface PtyCommand {
+  command: string;
+  exitCode: number;
+  /** Server time (ms since the epoch) when the report arrived, i.e. when the command finished. */
+  at: number;
+}
+
+/**
+ * `ESC c` (full reset): clears an observer's stale screen and scrollback before the fresh snapshot, so what it
+ * shows is exactly the student's screen again.
+ */
+const RESET = '\x1bc';
+
+/** A record cut off at the end of a chunk waits this long for its end before it is passed on as output. */
+const HELD_OUTPUT_MS = 50;
+
 export interface PtyExit {
   exitCode: number;
   signal: number | null;
@@ -30,9 +64,13 @@ export interface PtyExit {
 
 interface Attachment {
   readonly sink: ITerminalSink;
-  readonly window: AckWindow;
+  /** Participants' acknowledgement window; observers have none (they never pause the shell). */
+  readonly window: AckWindow | undefined;
+  readonly observer: IObserverSink | undefined;
   /** Output that arrived while the screen snapshot for this attachment was being taken. */
   queued: Buffer[] | undefined;
+  /** An observer that dropped output and needs a fresh screen once it has drained. */
+  stale: boolean;
 }
 
 /**
@@ -45,7 +83,10 @@ export class PtySession extends Disposable {
   private readonly _mirror: IScreenMirror;
   private readonly _batcher: OutputBatcher;
   private readonly _attachments = new Set<Attachment>();
+  private _participants = 0;
   private _paused = false;
+  /** Passes on output held back by the command parser (recorded shells only). */
+  private _flushHeld: (() => void) | undefined;
   private _exited = false;
   private _cols: number;
   private _rows: number;
@@ -56,6 +97,14 @@ export class PtySession extends Disposable {
   private readonly _onExit = this._register(new Emitter<PtyExit>());
   /** Fires once when the shell ends (exit or dispose). */
   readonly onExit = this._onExit.event;
+
+  private readonly _onCommand = this._register(new Emitter<PtyCommand>());
+  /** A command finished (only for shells started with `recordCommands`). */
+  readonly onCommand = this._onCommand.event;
+
+  private readonly _onResize = this._register(new Emitter<{ cols: number; rows: number }>());
+  /** The pty's size changed (observers follow the student's size). */
+  readonly onResize = this._onResize.event;
 
   constructor(
     readonly id: string,
@@ -82,13 +131,15 @@ export class PtySession extends Disposable {
       // XON/XOFF would clash with shells binding ^S/^Q; we pause with acknowledgements instead.
       handleFlowControl: false,
     } as nodePty.IPtyForkOptions);
+    const onOutput = spec.recordCommands ? this._commandRecorder() : (data: Buffer) => this._batcher.push(data);
     const dataSub = this._pty.onData((data: string | Buffer) => {
-      this._batcher.push(typeof data === 'string' ? Buffer.from(data) : data);
+      onOutput(typeof data === 'string' ? Buffer.from(data) : data);
     });
     const exitSub = this._pty.onExit(({ exitCode, signal }) => {
       this._resolveProcessExit();
       if (this._exited) return;
       this._exited = true;
+      this._flushHeld?.();
       this._batcher.flush();
       this._onExit.fire({ exitCode, signal: signal ?? null });
     });
@@ -119,8 +170,13 @@ export class PtySession extends Disposable {
     return this._exited;
   }
 
+  /** Clients attached as participants (observers not counted: they neither keep a shell alive nor pause it). */
   get attachedCount(): number {
-    return this._attachments.size;
+    return this._participants;
+  }
+
+  get observerCount(): number {
+    return this._attachments.size - this._participants;
   }
 
   get size(): { cols: number; rows: number } {
@@ -133,23 +189,58 @@ export class PtySession extends Disposable {
    * Dispose the result to detach.
    */
   async attach(sink: ITerminalSink): Promise<IDisposable> {
-    const attachment: Attachment = { sink, window: new AckWindow(), queued: [] };
+    const attachment: Attachment = { sink, window: new AckWindow(), observer: undefined, queued: [], stale: false };
     this._attachments.add(attachment);
+    this._participants++;
     const detach = toDisposable(() => {
       this._attachments.delete(attachment);
+      this._participants--;
       this._updatePause();
     });
+    await this._replayTo(attachment, '');
+    return detach;
+  }
+
+  /**
+   * Attaches a read-only observer: the screen, then live output, like {@link attach}, but it does not count
+   * for flow control. While `sink.backedUp` its frames are dropped; when it has drained it gets a reset and a
+   * fresh snapshot of the screen, so it catches up without the server keeping what it missed.
+   */
+  async observe(sink: IObserverSink): Promise<IDisposable> {
+    const attachment: Attachment = { sink, window: undefined, observer: sink, queued: [], stale: false };
+    this._attachments.add(attachment);
+    const drained = sink.onDrained(() => {
+      if (attachment.stale && !attachment.queued) this._resync(attachment);
+    });
+    const detach = toDisposable(() => {
+      drained.dispose();
+      this._attachments.delete(attachment);
+    });
+    await this._replayTo(attachment, '');
+    return detach;
+  }
+
+  /** Sends the mirrored screen, then the frames queued while it was taken (`attachment.queued` must be set). */
+  private async _replayTo(attachment: Attachment, prefix: string): Promise<void> {
     const snapshot = await this._mirror.snapshot();
-    if (!this._attachments.has(attachment)) return detach; // detached while waiting
-    sink.sendReplay(snapshot);
+    if (!this._attachments.has(attachment)) return; // detached while waiting
+    const screen = prefix + snapshot;
+    attachment.sink.sendReplay(screen);
     // The client acknowledges the replay like any output, so it counts against the window too.
-    attachment.window.sent(Buffer.byteLength(snapshot));
+    attachment.window?.sent(Buffer.byteLength(screen));
     const queued = attachment.queued ?? [];
     attachment.queued = undefined;
     let crossed = false;
     for (const frame of queued) crossed = this._sendTo(attachment, frame) || crossed;
     if (crossed) this._updatePause();
-    return detach;
+  }
+
+  private _resync(attachment: Attachment): void {
+    if (attachment.observer?.backedUp) return; // still behind: the next drain tries again
+    attachment.stale = false;
+    attachment.queued = [];
+    // Only fails when the session is going away, and then the observer is told by the exit message.
+    this._replayTo(attachment, RESET).catch(() => undefined);
   }
 
   /** Keystrokes or pasted text from a client. */
@@ -164,12 +255,13 @@ export class PtySession extends Disposable {
     this._rows = rows;
     this._pty.resize(cols, rows);
     this._mirror.resize(cols, rows);
+    this._onResize.fire({ cols, rows });
   }
 
   /** A client parsed `bytes` more bytes. */
   ack(sink: ITerminalSink, bytes: number): void {
     const attachment = this._find(sink);
-    if (attachment?.window.acked(bytes)) this._updatePause();
+    if (attachment?.window?.acked(bytes)) this._updatePause();
   }
 
   private _find(sink: ITerminalSink): Attachment | undefined {
@@ -194,13 +286,54 @@ export class PtySession extends Disposable {
 
   private _sendTo(attachment: Attachment | undefined, frame: Buffer): boolean {
     if (!attachment) return false;
+    const observer = attachment.observer;
+    if (observer) {
+      if (observer.backedUp) {
+        // Dropped: the stale screen is replaced by a snapshot once the observer has drained (onDrained).
+        attachment.stale = true;
+        return false;
+      }
+      if (attachment.stale) {
+        // Drained: the snapshot (the mirror has this frame already) replaces what it missed and this frame.
+        this._resync(attachment);
+        return false;
+      }
+      observer.sendOutput(frame);
+      return false;
+    }
     attachment.sink.sendOutput(frame);
-    return attachment.window.sent(frame.length);
+    return attachment.window?.sent(frame.length) ?? false;
+  }
+
+  /** Output goes through the record parser first: reports are stripped before the mirror and clients see it. */
+  private _commandRecorder(): (data: Buffer) => void {
+    const parser = new ShellEventParser(({ command, exitCode }) => this._onCommand.fire({ command, exitCode, at: Date.now() }));
+    const pass = (bytes: Uint8Array) => {
+      if (bytes.length > 0) this._batcher.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    };
+    // A record is one write of the hook, so its end follows at once; anything else held back (a lone ESC at
+    // the end of a chunk) must not wait for the next output forever.
+    let heldTimer: NodeJS.Timeout | undefined;
+    const flushHeld = () => {
+      clearTimeout(heldTimer);
+      heldTimer = undefined;
+      pass(parser.flush());
+    };
+    this._flushHeld = flushHeld;
+    this._register(toDisposable(() => clearTimeout(heldTimer)));
+    return (data) => {
+      pass(parser.push(data));
+      if (parser.holding && !heldTimer) heldTimer = setTimeout(flushHeld, HELD_OUTPUT_MS);
+      else if (!parser.holding && heldTimer) {
+        clearTimeout(heldTimer);
+        heldTimer = undefined;
+      }
+    };
   }
 
   private _updatePause(): void {
     if (this._exited) return;
-    const behind = this._mirror.backlogged || [...this._attachments].some((a) => a.window.blocked);
+    const behind = this._mirror.backlogged || [...this._attachments].some((a) => a.window?.blocked);
     if (behind && !this._paused) {
       this._paused = true;
       this._pty.pause();

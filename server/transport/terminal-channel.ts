@@ -1,22 +1,48 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import { HttpError } from '../core/errors.ts';
+import { Emitter } from '../core/event.ts';
 import { DisposableStore, MutableDisposable, toDisposable, type IDisposable } from '../core/lifecycle.ts';
 import {
+  FLOW,
   LAB_ID_PATTERN,
   LEARNER_ID_PATTERN,
+  SHADOW_QUERY_PARAM,
   TERMINAL_LIMITS,
   parseTerminalClientMessage,
   type TerminalServerMessage,
 } from '../core/protocol.ts';
-import type { PtyHost, PtySession, SessionKey, ITerminalSink } from '../pty/index.ts';
+import type { PtyHost, PtySession, SessionKey, IObserverSink } from '../pty/index.ts';
 
 /** What the terminal channel needs to know about a connection, decided before the upgrade. */
 export interface TerminalRequest {
   key: SessionKey;
   cols: number;
   rows: number;
+  /**
+   * `shadow=1`: the connection asks to watch `key`'s terminal, not to be that learner. Whoever upgrades the
+   * connection decides whether it may (an instructor of the student's classroom) and then passes
+   * {@link TerminalChannelOptions.observer}.
+   */
+  shadow: boolean;
 }
+
+/** How a channel attaches. */
+export interface TerminalChannelOptions {
+  /**
+   * Watch the learner's running shell read-only (an instructor shadowing a student): attach to the existing
+   * shell only, never start one; never resize or restart it; never hold it back. Keystrokes reach the shell
+   * only while `canWrite()` is true at that moment (the student accepted a write request).
+   */
+  observer?: { canWrite(): boolean };
+}
+
+/**
+ * An observer whose connection has this much output not yet sent (WebSocket `bufferedAmount`) is behind: its
+ * frames are dropped until it drains below {@link FLOW.LOW_WATERMARK}, then it gets a fresh screen. What the
+ * server holds for a stalled observer is therefore this, plus at most one frame (256 KB) and one snapshot.
+ */
+export const OBSERVER_MAX_BUFFERED = FLOW.HIGH_WATERMARK;
 
 /** Reads and validates the terminal channel's query string; undefined when it is not acceptable. */
 export function parseTerminalRequest(req: IncomingMessage): TerminalRequest | undefined {
@@ -26,7 +52,7 @@ export function parseTerminalRequest(req: IncomingMessage): TerminalRequest | un
   if (!LEARNER_ID_PATTERN.test(learnerId) || !LAB_ID_PATTERN.test(labId)) return undefined;
   const cols = clampInt(url.searchParams.get('cols'), 80, TERMINAL_LIMITS.MAX_COLS);
   const rows = clampInt(url.searchParams.get('rows'), 24, TERMINAL_LIMITS.MAX_ROWS);
-  return { key: { learnerId, labId }, cols, rows };
+  return { key: { learnerId, labId }, cols, rows, shadow: url.searchParams.get(SHADOW_QUERY_PARAM) === '1' };
 }
 
 function clampInt(v: string | null, fallback: number, max: number): number {
@@ -37,19 +63,26 @@ function clampInt(v: string | null, fallback: number, max: number): number {
 /**
  * One browser tab's terminal: a WebSocket bound to the learner's shell. Closing it detaches without ending
  * the shell, so a reload or a dropped network reattaches to the same shell and gets its screen back.
+ * With {@link TerminalChannelOptions.observer} it is an instructor's read-only view of that shell instead.
  */
-export class TerminalChannel implements IDisposable, ITerminalSink {
+export class TerminalChannel implements IDisposable, IObserverSink {
   private readonly _store = new DisposableStore();
   private readonly _attachment = this._store.add(new MutableDisposable<IDisposable>());
   private _session: PtySession | undefined;
   private _alive = true;
+  private _backedUp = false;
+  private readonly _onDrained = this._store.add(new Emitter<void>());
+  readonly onDrained = this._onDrained.event;
+  private readonly _observer: TerminalChannelOptions['observer'];
 
   constructor(
     private readonly _ws: WebSocket,
     private readonly _request: TerminalRequest,
     private readonly _host: PtyHost,
     private readonly _workspaceOf: (key: SessionKey) => string,
+    options: TerminalChannelOptions = {},
   ) {
+    this._observer = options.observer;
     const onMessage = (data: RawData, isBinary: boolean) => this._onMessage(data, isBinary);
     const onClose = () => this.dispose();
     _ws.on('message', onMessage);
@@ -73,8 +106,9 @@ export class TerminalChannel implements IDisposable, ITerminalSink {
     );
   }
 
-  /** Opens (or finds) the learner's shell and attaches to it. */
+  /** Opens (or finds) the learner's shell and attaches to it; an observer only finds it. */
   async start(): Promise<void> {
+    if (this._observer) return this._startObserving();
     const { key, cols, rows } = this._request;
     let session: PtySession;
     try {
@@ -91,7 +125,10 @@ export class TerminalChannel implements IDisposable, ITerminalSink {
     }
     if (this._store.isDisposed) return;
     this._session = session;
-    this._send({ type: 'attached', sessionId: session.id, replay: true, workspace: this._workspaceOf(key) });
+    // The browser's size wins over whatever size the shell had from an earlier tab; set before attaching, so a
+    // resize the browser sends once it is attached is not overwritten by this one.
+    session.resize(cols, rows);
+    this._send({ type: 'attached', sessionId: session.id, replay: true, workspace: this._workspaceOf(key), cols, rows });
     const exitSub = session.onExit((exit) => this._send({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal }));
     const detach = await this._host.attach(session, this);
     this._attachment.value = toDisposable(() => {
@@ -99,16 +136,51 @@ export class TerminalChannel implements IDisposable, ITerminalSink {
       detach.dispose();
     });
     if (this._store.isDisposed) this._attachment.dispose();
-    // The browser's size wins over whatever size the shell had from an earlier tab.
-    session.resize(cols, rows);
+  }
+
+  private async _startObserving(): Promise<void> {
+    const session = this._host.get(this._request.key);
+    if (!session || session.exited) {
+      // Watching must never start a shell for the student (nor create their workspace).
+      this._send({ type: 'error', code: 'NoShell', message: 'This learner has no terminal open for this lab.' });
+      this.dispose();
+      return;
+    }
+    this._session = session;
+    const { cols, rows } = session.size;
+    this._send({ type: 'attached', sessionId: session.id, replay: true, workspace: this._workspaceOf(this._request.key), cols, rows });
+    const exitSub = session.onExit((exit) => this._send({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal }));
+    const resizeSub = session.onResize((size) => this._send({ type: 'size', ...size }));
+    const detach = await this._host.observe(session, this);
+    this._attachment.value = toDisposable(() => {
+      exitSub.dispose();
+      resizeSub.dispose();
+      detach.dispose();
+    });
+    if (this._store.isDisposed) this._attachment.dispose();
   }
 
   sendReplay(screen: string): void {
-    if (this._ws.readyState === WebSocket.OPEN) this._ws.send(Buffer.from(screen, 'utf8'), { binary: true });
+    this.sendOutput(Buffer.from(screen, 'utf8'));
   }
 
   sendOutput(frame: Buffer): void {
-    if (this._ws.readyState === WebSocket.OPEN) this._ws.send(frame, { binary: true });
+    if (this._ws.readyState !== WebSocket.OPEN) return;
+    if (!this._observer) return void this._ws.send(frame, { binary: true });
+    // Observers learn when their backlog has drained from the send callbacks (ws has no drain event).
+    this._ws.send(frame, { binary: true }, () => this._checkDrained());
+  }
+
+  /** Observers: too much output is waiting to be sent; stays true until it drains below the low watermark. */
+  get backedUp(): boolean {
+    if (!this._backedUp && this._ws.bufferedAmount > OBSERVER_MAX_BUFFERED) this._backedUp = true;
+    return this._backedUp;
+  }
+
+  private _checkDrained(): void {
+    if (!this._backedUp || this._ws.bufferedAmount > FLOW.LOW_WATERMARK) return;
+    this._backedUp = false;
+    this._onDrained.fire();
   }
 
   dispose(): void {
@@ -123,11 +195,15 @@ export class TerminalChannel implements IDisposable, ITerminalSink {
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     if (isBinary) {
       if (buf.length > TERMINAL_LIMITS.MAX_INPUT_FRAME) return; // the client splits pastes; a bigger frame is abuse
+      // An observer types only while the student allows it, asked at each keystroke (access can be taken back).
+      if (this._observer && !this._observer.canWrite()) return;
       this._session?.input(buf);
       return;
     }
     const msg = parseTerminalClientMessage(buf.toString('utf8'));
     if (!msg) return; // malformed control frames are dropped, never fatal
+    // The student's terminal is theirs: an observer neither resizes nor restarts it, and has no ack window.
+    if (this._observer) return;
     switch (msg.type) {
       case 'resize':
         this._session?.resize(msg.cols, msg.rows);

@@ -1,5 +1,6 @@
 import { cp, mkdir, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ShellSpec } from '../pty/index.ts';
 
 /** Where a learner's files for a lab live: `<dataDir>/workspaces/<learner>/<lab>`. */
@@ -47,9 +48,31 @@ export function shellEnvironment(home: string, extra: Record<string, string> = {
   };
 }
 
+/**
+ * The rc file of a recorded shell: it reads the workspace's .bashrc as bash would, then installs the prompt
+ * hook that reports each command (server/core/shell-events.ts). Kept beside this module, outside every
+ * workspace, so a learner editing their .bashrc does not remove it by accident.
+ */
+export const RECORD_COMMANDS_RC = fileURLToPath(new URL('./record-commands.bash', import.meta.url));
+
+export interface BashOptions {
+  /** Report every command and its exit status (classroom students: the instructor's command timeline). */
+  recordCommands?: boolean;
+}
+
 /** How to start bash in a workspace. */
-export function bashSpec(home: string, size: { cols: number; rows: number }, env: Record<string, string>): ShellSpec {
-  return { file: '/bin/bash', args: ['-i'], cwd: home, env, cols: size.cols, rows: size.rows };
+export function bashSpec(
+  home: string,
+  size: { cols: number; rows: number },
+  env: Record<string, string>,
+  options: BashOptions = {},
+): ShellSpec {
+  const spec: ShellSpec = { file: '/bin/bash', args: ['-i'], cwd: home, env, cols: size.cols, rows: size.rows };
+  if (options.recordCommands) {
+    spec.args = ['--rcfile', RECORD_COMMANDS_RC, '-i'];
+    spec.recordCommands = true;
+  }
+  return spec;
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -8,6 +8,8 @@ export interface TerminalClientOptions {
   rows?: number;
   origin?: string;
   headers?: Record<string, string>;
+  /** More query parameters, e.g. `{ shadow: '1' }` to watch `learner`'s terminal. */
+  query?: Record<string, string>;
   /**
    * Acknowledge like the browser does (after "parsing"). A delay per frame makes a slow client;
    * `false` never acknowledges at all.
@@ -46,6 +48,7 @@ export class TerminalClient {
       lab: opts.lab ?? 'welcome',
       cols: String(opts.cols ?? 80),
       rows: String(opts.rows ?? 24),
+      ...opts.query,
     });
     const url = baseUrl.replace(/^http/, 'ws') + `${TERMINAL_WS_PATH}?${q}`;
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
