@@ -9,7 +9,8 @@ import type { AwsClients } from './aws/clients.ts';
 import { CheckerRegistry } from './core/grading/checker-registry.ts';
 import { AutoChecker, GradingService } from './grading/index.ts';
 import { createLabRenderer, createLintRegistry, FileLabCatalog, type LearnerContext } from './labs/index.ts';
-import { SqliteProgressStore } from './store/index.ts';
+import { SqliteClassroomStore, SqliteProgressStore } from './store/index.ts';
+import { ClassroomService, ShadowGrants } from './classroom/index.ts';
 import { loadOrCreateSecret } from './workspace/secret.ts';
 import { PtyHost } from './pty/index.ts';
 import { AccessPolicy } from './transport/access-policy.ts';
@@ -35,6 +36,8 @@ export interface ServerConfig {
    * checks, and a sandbox lab without the sandbox gets shells with no AWS settings.
    */
   aws?: IAwsTarget | readonly IAwsTarget[];
+  /** Classrooms: how often stuck flags and revocations from other processes are looked at, and join rate limits (tests lower them). */
+  classroom?: { sweepMs?: number; limits?: { failures: number; windowMs: number } };
   log?: (msg: string, err?: unknown) => void;
 }
 
@@ -75,6 +78,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     variableSecret: await loadOrCreateSecret(path.join(dataDir, 'variables-secret')),
   });
   const store = root.add(SqliteProgressStore.open(dataDir));
+  const classrooms = root.add(new ClassroomService({ store: root.add(SqliteClassroomStore.open(dataDir)), progress: store, labs, now: Date.now, log }));
   const wrapperDir = await writeAwsWrapper(path.join(dataDir, 'bin'));
   const basePath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   const workspaceOf = (key: { learnerId: string; labId: string }) => workspacePath(dataDir, key.learnerId, key.labId);
@@ -134,11 +138,35 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   const http: HttpServer = createServer();
   let port = config.port;
-  const policy = new AccessPolicy(config.token ? 'token' : 'local', config.token, () => port);
-  const app = createHttpApp({ policy, labs, learnerContext, labsDir: config.labsDir, clientDir: config.clientDir, log });
+  const policy = new AccessPolicy(config.token ? 'token' : 'local', config.token, () => port, (token) => classrooms.authenticate(token));
+  const app = createHttpApp({
+    policy,
+    labs,
+    learnerContext,
+    labsDir: config.labsDir,
+    clientDir: config.clientDir,
+    classrooms,
+    authorMode: config.authorMode ?? false,
+    ...(config.classroom?.limits ? { limits: config.classroom.limits } : {}),
+    log,
+  });
   http.on('request', app);
   root.add(
-    attachRealtime({ http, policy, ptyHost, labs, workspaceOf, grading, autoChecker, authorMode: config.authorMode ?? false, labsDir: config.labsDir, log }),
+    attachRealtime({
+      http,
+      policy,
+      ptyHost,
+      labs,
+      workspaceOf,
+      grading,
+      autoChecker,
+      authorMode: config.authorMode ?? false,
+      labsDir: config.labsDir,
+      classrooms,
+      grants: new ShadowGrants(),
+      ...(config.classroom?.sweepMs ? { sweepMs: config.classroom.sweepMs } : {}),
+      log,
+    }),
   );
   root.add(toDisposable(() => http.closeAllConnections()));
   await listen(http, config.port, config.host);

@@ -255,6 +255,32 @@ export interface StudentDetailView {
   timeline: TimelineEntryView[];
 }
 
+/** One gradebook row: a student on a graded step (`GET /api/classrooms/:id/gradebook.json`, and the CSV's columns). */
+export interface GradebookRowView {
+  student: string;
+  rosterId: string;
+  learnerId: string;
+  lab: string;
+  step: string;
+  status: StepStatusView;
+  points: number;
+  pointsPossible: number;
+  /** Check presses on the step. */
+  attempts: number;
+  /** ISO 8601, or '' when the step was never passed. */
+  firstPassedAt: string;
+  /** The student's points over every lab of the classroom. */
+  total: number;
+  totalPossible: number;
+}
+
+/** `GET /api/classrooms/:id/gradebook.json`. */
+export interface GradebookView {
+  classroom: { id: string; name: string };
+  exportedAt: string;
+  rows: GradebookRowView[];
+}
+
 /** A reply to a request: the value, or an error safe to show. */
 export type Answer<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 

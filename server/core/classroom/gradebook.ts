@@ -4,26 +4,12 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { StepProgress } from '../grading/progress.ts';
+import type { GradebookRowView } from '../protocol.ts';
 import type { LabOutline } from './dashboard.ts';
 import type { Student } from './model.ts';
 
-export interface GradebookRow {
-  student: string;
-  rosterId: string;
-  learnerId: string;
-  lab: string;
-  step: string;
-  status: string;
-  points: number;
-  pointsPossible: number;
-  /** Check presses on the step. */
-  attempts: number;
-  /** ISO 8601, or '' when the step was never passed. */
-  firstPassedAt: string;
-  /** The student's points over every lab of the classroom. */
-  total: number;
-  totalPossible: number;
-}
+/** A student on a graded step (the wire type, so the JSON export and the CSV agree). */
+export type GradebookRow = GradebookRowView;
 
 /** The CSV's columns, in order: the header row uses these names. */
 export const GRADEBOOK_COLUMNS: readonly { key: keyof GradebookRow; header: string }[] = [
