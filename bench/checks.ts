@@ -293,7 +293,7 @@ async function measureParts(ctx: BenchContext, s: Settings, learner: BenchLearne
   await timed('bash task-url.sh (2 AWS CLI calls)', Math.max(5, s.microRuns / 2), () => spawnBash('bash task-url.sh hello-cluster hello-ecs >/dev/null'));
 
   // The in-process alternatives (proposals, not checkers that exist): what the same answers cost without spawning.
-  const aws = createAwsClients(learner.access);
+  const aws = await createAwsClients(learner.access);
   const docker = new Docker({ socketPath: learner.access.dockerHost!.slice('unix://'.length) });
   try {
     await timed('SDK ListTasks + DescribeTasks + GET the published port (in process)', s.microRuns * 5, async () => {

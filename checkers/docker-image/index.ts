@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { z } from 'zod';
 import { checkError, fail, pass, type CheckerDefinition } from '../../server/core/checks.ts';
 import { nearMissDistance } from '../lib/near-miss.ts';
@@ -25,7 +25,9 @@ export const dockerImage: CheckerDefinition<Params> = {
     if (!socketPath) return checkError('This learner has no container engine configured (DOCKER_HOST), so images cannot be checked.');
     const { name, tag } = splitReference(p.image);
     const wanted = `${name}:${tag}`;
-    const docker = new Docker({ socketPath, timeout: 10_000 });
+    // Loaded on first use: dockerode pulls in ssh2 and its crypto, ~20 MiB a server without checks should not carry.
+    const { default: DockerClient } = await import('dockerode');
+    const docker = new DockerClient({ socketPath, timeout: 10_000 });
     // Inspect first: one image, ~3 ms. Listing every image costs ~40 ms on podman (it sizes each one), so it
     // is done only when the image is missing, to say what the learner built instead.
     try {

@@ -1,4 +1,5 @@
-import { GetLifecyclePolicyCommand, GetLifecyclePolicyPreviewCommand, StartLifecyclePolicyPreviewCommand, type LifecyclePolicyPreviewResult } from '@aws-sdk/client-ecr';
+import type { LifecyclePolicyPreviewResult } from '@aws-sdk/client-ecr';
+import { ecrSdk } from '../lib/sdk.ts';
 import { z } from 'zod';
 import { checkError, fail, pass, type CheckResult } from '../../server/core/checks.ts';
 import { isAwsError, unlessAwsError } from '../lib/aws-errors.ts';
@@ -31,7 +32,7 @@ export const ecrLifecyclePolicy: AwsChecker<Params> = {
     const put = `aws ecr put-lifecycle-policy --repository-name ${p.repository} --lifecycle-policy-text file://policy.json${regionFlag(ctx, region)}`;
     let policy;
     try {
-      policy = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: p.repository }), sendOptions(ctx));
+      policy = await ecr.send(new (await ecrSdk()).GetLifecyclePolicyCommand({ repositoryName: p.repository }), sendOptions(ctx));
     } catch (err) {
       if (isAwsError(err, 'RepositoryNotFoundException')) {
         const why = await explainMissingRepository(ctx, p.repository, region);
@@ -92,9 +93,9 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** Starts a preview (or joins one in progress) and waits for its results, page by page. */
 async function runPreview(ctx: AwsContext, region: string, repository: string): Promise<{ results: LifecyclePolicyPreviewResult[] } | CheckResult> {
   const ecr = ctx.aws.inRegion(region).ecr;
-  await unlessAwsError(ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: repository }), sendOptions(ctx)), 'LifecyclePolicyPreviewInProgressException');
+  await unlessAwsError(ecr.send(new (await ecrSdk()).StartLifecyclePolicyPreviewCommand({ repositoryName: repository }), sendOptions(ctx)), 'LifecyclePolicyPreviewInProgressException');
   for (;;) {
-    const first = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: repository, maxResults: 100 }), sendOptions(ctx));
+    const first = await ecr.send(new (await ecrSdk()).GetLifecyclePolicyPreviewCommand({ repositoryName: repository, maxResults: 100 }), sendOptions(ctx));
     if (first.status === 'IN_PROGRESS') {
       await sleep(500, ctx.signal);
       continue;
@@ -103,7 +104,7 @@ async function runPreview(ctx: AwsContext, region: string, repository: string): 
     const results = [...(first.previewResults ?? [])];
     let nextToken = first.nextToken;
     while (nextToken) {
-      const page = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: repository, maxResults: 100, nextToken }), sendOptions(ctx));
+      const page = await ecr.send(new (await ecrSdk()).GetLifecyclePolicyPreviewCommand({ repositoryName: repository, maxResults: 100, nextToken }), sendOptions(ctx));
       results.push(...(page.previewResults ?? []));
       nextToken = page.nextToken;
     }

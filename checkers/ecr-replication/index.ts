@@ -1,4 +1,5 @@
-import { DescribeRegistryCommand, type ReplicationRule } from '@aws-sdk/client-ecr';
+import type { ReplicationRule } from '@aws-sdk/client-ecr';
+import { ecrSdk } from '../lib/sdk.ts';
 import { z } from 'zod';
 import { fail, pass } from '../../server/core/checks.ts';
 import { describeRepository, explainMissingRepository, listImages, quoteList, sendOptions, type AwsChecker } from '../lib/ecr.ts';
@@ -36,7 +37,7 @@ export const ecrReplication: AwsChecker<Params> = {
     const config = `'{"rules":[{"destinations":[{"region":"${dest}","registryId":"${accountId}"}]}]}'`;
     const putCmd = `aws ecr put-replication-configuration --replication-configuration ${config}${source === ctx.aws.region ? '' : ` --region ${source}`}`;
 
-    const registry = await srcEcr.send(new DescribeRegistryCommand({}), sendOptions(ctx));
+    const registry = await srcEcr.send(new (await ecrSdk()).DescribeRegistryCommand({}), sendOptions(ctx));
     const rules = registry.replicationConfiguration?.rules ?? [];
     const toDest = rules.filter((r) => r.destinations?.some((d) => d.region === dest && (d.registryId ?? accountId) === accountId));
     const evidence = { sourceRegion: source, destinationRegion: dest, rules };

@@ -1,4 +1,5 @@
-import { DescribeImageScanFindingsCommand, type DescribeImageScanFindingsCommandOutput } from '@aws-sdk/client-ecr';
+import type { DescribeImageScanFindingsCommandOutput } from '@aws-sdk/client-ecr';
+import { ecrSdk } from '../lib/sdk.ts';
 import { z } from 'zod';
 import { fail, pass } from '../../server/core/checks.ts';
 import { isAwsError } from '../lib/aws-errors.ts';
@@ -29,7 +30,7 @@ export const ecrScanComplete: AwsChecker<Params> = {
     const startScan = `aws ecr start-image-scan --repository-name ${p.repository} --image-id imageTag=${p.tag}${r}`;
     let out: DescribeImageScanFindingsCommandOutput;
     try {
-      out = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: p.repository, imageId: { imageTag: p.tag }, maxResults: 1 }), sendOptions(ctx));
+      out = await ecr.send(new (await ecrSdk()).DescribeImageScanFindingsCommand({ repositoryName: p.repository, imageId: { imageTag: p.tag }, maxResults: 1 }), sendOptions(ctx));
     } catch (err) {
       if (isAwsError(err, 'RepositoryNotFoundException')) {
         const why = await explainMissingRepository(ctx, p.repository, region);

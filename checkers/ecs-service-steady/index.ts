@@ -1,4 +1,4 @@
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { ecsSdk } from '../lib/sdk.ts';
 import { z } from 'zod';
 import { fail, pass } from '../../server/core/checks.ts';
 import { isAwsError } from '../lib/aws-errors.ts';
@@ -24,7 +24,7 @@ export const ecsServiceSteady: AwsChecker<Params> = {
     const region = p.region ?? ctx.aws.region;
     let out;
     try {
-      out = await ctx.aws.inRegion(region).ecs.send(new DescribeServicesCommand({ cluster: p.cluster, services: [p.service] }), sendOptions(ctx));
+      out = await ctx.aws.inRegion(region).ecs.send(new (await ecsSdk()).DescribeServicesCommand({ cluster: p.cluster, services: [p.service] }), sendOptions(ctx));
     } catch (err) {
       if (!isAwsError(err, 'ClusterNotFoundException')) throw err;
       const why = await explainMissingCluster(ctx, region, p.cluster);

@@ -1,4 +1,5 @@
-import { DescribeTaskDefinitionCommand, ListTaskDefinitionFamiliesCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import { ecsSdk } from '../lib/sdk.ts';
 import { z } from 'zod';
 import { fail, pass } from '../../server/core/checks.ts';
 import { unlessAwsError } from '../lib/aws-errors.ts';
@@ -29,10 +30,10 @@ export const ecsTaskDefinition: AwsChecker<Params> = {
   async run(p, ctx) {
     const region = p.region ?? ctx.aws.region;
     const ecs = ctx.aws.inRegion(region).ecs;
-    const out = await unlessAwsError(ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: p.family }), sendOptions(ctx)), 'ClientException');
+    const out = await unlessAwsError(ecs.send(new (await ecsSdk()).DescribeTaskDefinitionCommand({ taskDefinition: p.family }), sendOptions(ctx)), 'ClientException');
     const td: TaskDefinition | undefined = out?.taskDefinition;
     if (!td) {
-      const families = (await ecs.send(new ListTaskDefinitionFamiliesCommand({ status: 'ACTIVE' }), sendOptions(ctx))).families ?? [];
+      const families = (await ecs.send(new (await ecsSdk()).ListTaskDefinitionFamiliesCommand({ status: 'ACTIVE' }), sendOptions(ctx))).families ?? [];
       const near = nearMisses(p.family, families);
       return fail(
         `There is no task definition '${p.family}' in ${region}.`,

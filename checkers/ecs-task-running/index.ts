@@ -1,4 +1,5 @@
-import { DescribeTasksCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import type { Task } from '@aws-sdk/client-ecs';
+import { ecsSdk } from '../lib/sdk.ts';
 import { z } from 'zod';
 import { fail, pass } from '../../server/core/checks.ts';
 import { isAwsError } from '../lib/aws-errors.ts';
@@ -56,9 +57,9 @@ export const ecsTaskRunning: AwsChecker<Params> = {
 
 async function tasks(ctx: AwsContext, region: string, p: Params, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<Task[]> {
   const ecs = ctx.aws.inRegion(region).ecs;
-  const list = await ecs.send(new ListTasksCommand({ cluster: p.cluster, desiredStatus, ...(p.family !== undefined ? { family: p.family } : {}) }), sendOptions(ctx));
+  const list = await ecs.send(new (await ecsSdk()).ListTasksCommand({ cluster: p.cluster, desiredStatus, ...(p.family !== undefined ? { family: p.family } : {}) }), sendOptions(ctx));
   const arns = list.taskArns ?? [];
   if (arns.length === 0) return [];
-  const out = await ecs.send(new DescribeTasksCommand({ cluster: p.cluster, tasks: arns.slice(0, 100) }), sendOptions(ctx));
+  const out = await ecs.send(new (await ecsSdk()).DescribeTasksCommand({ cluster: p.cluster, tasks: arns.slice(0, 100) }), sendOptions(ctx));
   return out.tasks ?? [];
 }

@@ -1,4 +1,5 @@
-import { DescribeTasksCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import type { Task } from '@aws-sdk/client-ecs';
+import { ecsSdk } from '../lib/sdk.ts';
 import type { AwsContext } from '../lib/ecr.ts';
 import { sendOptions } from '../lib/ecr.ts';
 
@@ -20,7 +21,7 @@ export type TaskAddress = { ok: true; url: string; taskArn: string } | { ok: fal
 export async function findTaskAddress(ctx: AwsContext, target: TaskTarget): Promise<TaskAddress> {
   const ecs = ctx.aws.ecs;
   const listed = await ecs.send(
-    new ListTasksCommand({ cluster: target.cluster, desiredStatus: 'RUNNING', ...(target.family ? { family: target.family } : {}) }),
+    new (await ecsSdk()).ListTasksCommand({ cluster: target.cluster, desiredStatus: 'RUNNING', ...(target.family ? { family: target.family } : {}) }),
     sendOptions(ctx),
   );
   const arns = listed.taskArns ?? [];
@@ -28,7 +29,7 @@ export async function findTaskAddress(ctx: AwsContext, target: TaskTarget): Prom
   if (arns.length === 0) {
     return { ok: false, message: `There is no running ${what}, so there is no page to open.`, hint: 'Run the task first (aws ecs run-task …), then check again.' };
   }
-  const described = await ecs.send(new DescribeTasksCommand({ cluster: target.cluster, tasks: arns.slice(0, 100) }), sendOptions(ctx));
+  const described = await ecs.send(new (await ecsSdk()).DescribeTasksCommand({ cluster: target.cluster, tasks: arns.slice(0, 100) }), sendOptions(ctx));
   const tasks = (described.tasks ?? []).filter((t) => t.lastStatus === 'RUNNING');
   for (const task of tasks) {
     const url = addressOf(task, target.containerPort);

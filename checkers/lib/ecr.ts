@@ -1,4 +1,5 @@
-import { DescribeImagesCommand, DescribeRepositoriesCommand, type ECRClient, type ImageDetail, type Repository } from '@aws-sdk/client-ecr';
+import type { ECRClient, ImageDetail, Repository } from '@aws-sdk/client-ecr';
+import { ecrSdk } from './sdk.ts';
 import type { AwsClients } from '../../server/aws/clients.ts';
 import type { CheckContext, CheckerDefinition, Evidence } from '../../server/core/checks.ts';
 import { unlessAwsError } from './aws-errors.ts';
@@ -24,7 +25,7 @@ export function regionFlag(ctx: AwsContext, region: string): string {
 
 /** One repository, or undefined when it does not exist. */
 export async function describeRepository(ecr: ECRClient, name: string, ctx: Pick<AwsContext, 'signal'>): Promise<Repository | undefined> {
-  const out = await unlessAwsError(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }), sendOptions(ctx)), 'RepositoryNotFoundException');
+  const out = await unlessAwsError(ecr.send(new (await ecrSdk()).DescribeRepositoriesCommand({ repositoryNames: [name] }), sendOptions(ctx)), 'RepositoryNotFoundException');
   return out?.repositories?.[0];
 }
 
@@ -33,7 +34,7 @@ export async function listRepositories(ecr: ECRClient, ctx: Pick<AwsContext, 'si
   const all: Repository[] = [];
   let nextToken: string | undefined;
   do {
-    const out = await ecr.send(new DescribeRepositoriesCommand({ maxResults: 1000, nextToken }), sendOptions(ctx));
+    const out = await ecr.send(new (await ecrSdk()).DescribeRepositoriesCommand({ maxResults: 1000, nextToken }), sendOptions(ctx));
     all.push(...(out.repositories ?? []));
     nextToken = out.nextToken;
   } while (nextToken);
@@ -109,7 +110,7 @@ export async function listImages(ecr: ECRClient, repository: string, ctx: Pick<A
   let nextToken: string | undefined;
   do {
     const out = await unlessAwsError(
-      ecr.send(new DescribeImagesCommand({ repositoryName: repository, maxResults: 1000, nextToken }), sendOptions(ctx)),
+      ecr.send(new (await ecrSdk()).DescribeImagesCommand({ repositoryName: repository, maxResults: 1000, nextToken }), sendOptions(ctx)),
       'RepositoryNotFoundException',
     );
     if (!out) return undefined;

@@ -1,4 +1,5 @@
-import { DescribeClustersCommand, ListClustersCommand, type Cluster } from '@aws-sdk/client-ecs';
+import type { Cluster } from '@aws-sdk/client-ecs';
+import { ecsSdk } from './sdk.ts';
 import type { AwsContext, FailParts } from './ecr.ts';
 import { sendOptions } from './ecr.ts';
 import { nearMisses } from './near-miss.ts';
@@ -10,14 +11,14 @@ export function nameOfArn(arn: string): string {
 
 /** The ACTIVE cluster called `name`, or undefined. */
 export async function describeCluster(ctx: AwsContext, region: string, name: string): Promise<Cluster | undefined> {
-  const out = await ctx.aws.inRegion(region).ecs.send(new DescribeClustersCommand({ clusters: [name] }), sendOptions(ctx));
+  const out = await ctx.aws.inRegion(region).ecs.send(new (await ecsSdk()).DescribeClustersCommand({ clusters: [name] }), sendOptions(ctx));
   const cluster = out.clusters?.[0];
   return cluster?.status === 'ACTIVE' ? cluster : undefined;
 }
 
 /** Why cluster `name` is missing, naming a near-miss cluster when there is one. */
 export async function explainMissingCluster(ctx: AwsContext, region: string, name: string): Promise<FailParts> {
-  const out = await ctx.aws.inRegion(region).ecs.send(new ListClustersCommand({}), sendOptions(ctx));
+  const out = await ctx.aws.inRegion(region).ecs.send(new (await ecsSdk()).ListClustersCommand({}), sendOptions(ctx));
   const names = (out.clusterArns ?? []).map(nameOfArn);
   const near = nearMisses(name, names);
   const create = `aws ecs create-cluster --cluster-name ${name}${region === ctx.aws.region ? '' : ` --region ${region}`}`;

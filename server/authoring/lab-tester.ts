@@ -232,7 +232,7 @@ async function checkStep(socket: Client, labId: string, stepId: string): Promise
  */
 async function cleanUpAccount(access: LearnerAwsAccess): Promise<string[]> {
   const leftovers: string[] = [];
-  const aws = createAwsClients(access, { requestTimeoutMs: 15_000 });
+  const aws = await createAwsClients(access, { requestTimeoutMs: 15_000 });
   try {
     const { clusterArns = [] } = await aws.ecs.send(new ListClustersCommand({}));
     for (const cluster of clusterArns) {

@@ -1,5 +1,6 @@
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { ecrSdk, ecsSdk } from '../../checkers/lib/sdk.ts';
 import type { LearnerAwsAccess } from './aws-target.ts';
 
 /** SDK clients of one region. */
@@ -33,11 +34,24 @@ export interface AwsClientOptions {
 /**
  * SDK clients for a learner, configured explicitly from their access (endpoint, region, credentials),
  * never from the server's own environment or ~/.aws, so one learner's check cannot see another account.
+ * Async because the SDK is loaded on first use (checkers/lib/sdk.ts).
  * @example
- * const aws = createAwsClients(await target.access(learnerId));
+ * const aws = await createAwsClients(await target.access(learnerId));
  * try { await aws.ecr.send(new DescribeRepositoriesCommand({}), { abortSignal }); } finally { aws.dispose(); }
  */
-export function createAwsClients(access: LearnerAwsAccess, options: AwsClientOptions = {}): AwsClients {
+export async function createAwsClients(access: LearnerAwsAccess, options: AwsClientOptions = {}): Promise<AwsClients> {
+  const [{ ECRClient }, { ECSClient }] = await Promise.all([ecrSdk(), ecsSdk()]);
+  return makeAwsClients({ ECRClient, ECSClient }, access, options);
+}
+
+/** The client classes, for callers that hold the SDK already (tests). */
+export interface AwsClientClasses {
+  ECRClient: typeof ECRClient;
+  ECSClient: typeof ECSClient;
+}
+
+/** {@link createAwsClients} with the SDK's classes given. */
+export function makeAwsClients({ ECRClient, ECSClient }: AwsClientClasses, access: LearnerAwsAccess, options: AwsClientOptions = {}): AwsClients {
   const config = (region: string) => ({
     region,
     ...(access.endpoint ? { endpoint: access.endpoint } : {}),

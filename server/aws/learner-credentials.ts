@@ -1,4 +1,3 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { HttpError } from '../core/errors.ts';
 import type { IAwsTarget, LearnerAwsAccess } from './aws-target.ts';
 
@@ -53,6 +52,7 @@ export class LearnerCredentialVault {
     if (!REGION.test(region)) throw badRequest('The region should look like us-east-1.');
 
     const credentials = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+    const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
     const sts = new STSClient({
       region,
       ...(this._options.endpoint ? { endpoint: this._options.endpoint } : {}),

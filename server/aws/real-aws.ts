@@ -1,5 +1,3 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromIni } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { IAwsTarget, LearnerAwsAccess } from './aws-target.ts';
 
@@ -46,6 +44,8 @@ export class RealAwsTarget implements IAwsTarget {
   /** Resolves the profile's credentials and account; rejects with a message fit for the operator (no secrets). */
   static async fromProfile(opts: RealAwsOptions): Promise<RealAwsTarget> {
     // The SDK's files: ~/.aws/credentials and ~/.aws/config, or AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE.
+    // Loaded here, not at start: the SDK is ~20 MiB a server without --aws-profile never needs.
+    const [{ GetCallerIdentityCommand, STSClient }, { fromIni }] = await Promise.all([import('@aws-sdk/client-sts'), import('@aws-sdk/credential-providers')]);
     const provider = fromIni({ profile: opts.profile, ignoreCache: true });
     const region = opts.region ?? (await profileRegion(opts.profile)) ?? 'us-east-1';
     let credentials: AwsCredentialIdentity;
@@ -110,6 +110,7 @@ export class RealAwsTarget implements IAwsTarget {
 /** The profile's `region` as the SDK resolves it, or undefined when it has none. */
 async function profileRegion(profile: string): Promise<string | undefined> {
   // The SDK's own region resolution (AWS_REGION, then the profile's `region`); it needs no credentials.
+  const { STSClient } = await import('@aws-sdk/client-sts');
   const probe = new STSClient({ profile });
   try {
     return await probe.config.region();

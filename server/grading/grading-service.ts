@@ -219,7 +219,7 @@ export class GradingService extends Disposable {
     const made = this._clients.get(key);
     if (made && sameCredentials(made.credentials, access.credentials)) return made.clients;
     made?.clients.dispose();
-    const clients = createAwsClients(access);
+    const clients = await createAwsClients(access);
     this._clients.set(key, { clients, credentials: access.credentials });
     return clients;
   }

@@ -78,7 +78,7 @@ describe('ecr.repository-exists against the sandbox', () => {
     const l = f.learner('bad-creds');
     const bad = { ...l.access, credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wrong' } };
     const { createAwsClients } = await import('../../server/aws/clients.ts');
-    const aws = createAwsClients(bad, { maxAttempts: 1 });
+    const aws = await createAwsClients(bad, { maxAttempts: 1 });
     try {
       const checker = f.registry.get('ecr.repository-exists')!;
       const r = await f.registry.runCheck(checker, { name: 'myrepo' }, { learnerId: 'x', variables: {}, aws, workspace: '/tmp' }, { timeoutMs: 10_000 });

@@ -35,7 +35,7 @@ describe.skipIf(missing !== undefined)('ECS checkers against the sandbox', () =>
   beforeAll(async () => {
     f = await startEcsFixture();
     const account = f.sandbox.accounts.provision('ecs-learner');
-    aws = createAwsClients({ accountId: account.accountId, region: 'us-east-1', endpoint: f.sandbox.endpoint, credentials: account }, { maxAttempts: 1 });
+    aws = await createAwsClients({ accountId: account.accountId, region: 'us-east-1', endpoint: f.sandbox.endpoint, credentials: account }, { maxAttempts: 1 });
     image = await f.pushHello('ecs-learner', 'myrepo', 'latest');
     await f.pushHello('ecs-learner', 'other-repo', 'latest');
   });

@@ -4,14 +4,15 @@
  * provisioned through its account service, their clients built by server/aws/clients.ts, and checks run
  * through the real CheckerRegistry. Images are pushed through the registry as docker pushes them.
  */
-import { CreateRepositoryCommand, GetAuthorizationTokenCommand, type CreateRepositoryCommandInput } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand, type CreateRepositoryCommandInput } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'tar-stream';
 import { builtInCheckers, nodeDeadlines } from '../../checkers/index.ts';
-import { createAwsClients, type AwsClients } from '../../server/aws/clients.ts';
+import { makeAwsClients, type AwsClients } from '../../server/aws/clients.ts';
 import type { LearnerAwsAccess } from '../../server/aws/index.ts';
 import type { CheckResult } from '../../server/core/checks.ts';
 import { CheckerRegistry } from '../../server/core/grading/checker-registry.ts';
@@ -89,7 +90,7 @@ export async function startCheckerFixture(options: { holdScans?: boolean } = {})
       endpoint: sandbox.endpoint,
       credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
     };
-    const aws = createAwsClients(access, { maxAttempts: 1 });
+    const aws = makeAwsClients({ ECRClient, ECSClient }, access, { maxAttempts: 1 });
     const l: Learner = {
       id,
       access,

@@ -133,7 +133,7 @@ describe('real AWS as a target, chosen per lab', () => {
     expect(valueOf(await ann.check('on-aws', 'repo')).steps.repo!.status).toBe('failed');
 
     // The operator creates the repository in "their" AWS account.
-    const clients = createAwsClients(await realAws.access('anyone'));
+    const clients = await createAwsClients(await realAws.access('anyone'));
     await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: 'shared-repo' }));
     clients.dispose();
     expect(valueOf(await ann.check('on-aws', 'repo')).steps.repo!.status).toBe('passed');

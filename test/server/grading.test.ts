@@ -104,7 +104,7 @@ describe('grading on the server', () => {
     const cat = await learner('cat');
     const title = valueOf(await cat.open('graded')).steps.repo!.results[0]!.title;
     const repoName = /Repository (fixture-[a-z0-9]+) exists/.exec(title)![1]!;
-    const aws = createAwsClients(await sandbox.access('cat'));
+    const aws = await createAwsClients(await sandbox.access('cat'));
     await aws.ecr.send(new DeleteRepositoryCommand({ repositoryName: repoName, force: true }));
     aws.dispose();
     const broken = valueOf(await cat.check('graded', 'repo'));
