@@ -19,6 +19,11 @@ export interface ShellSpec {
    * reports from the output and fires {@link PtySession.onCommand}. Off, the output path is untouched.
    */
   recordCommands?: boolean;
+  /**
+   * Files outside the workspace the shell reads when it starts (the rc file of a recorded shell): whatever
+   * confines the shell must let it read them (e.g. bind them read-only), or the hook is silently missing.
+   */
+  readablePaths?: string[];
 }
 
 /** One browser (or test client) attached to a session. */

@@ -71,6 +71,7 @@ export function bashSpec(
   if (options.recordCommands) {
     spec.args = ['--rcfile', RECORD_COMMANDS_RC, '-i'];
     spec.recordCommands = true;
+    spec.readablePaths = [RECORD_COMMANDS_RC];
   }
   return spec;
 }
