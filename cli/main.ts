@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.ts';
+import { registerClassroomCommand } from './commands/classroom.ts';
 import { registerDevCommand } from './commands/dev.ts';
 import { registerLintCommand } from './commands/lint.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
@@ -17,5 +18,6 @@ registerBenchCommand(program);
 registerLintCommand(program);
 registerDevCommand(program);
 registerTestCommand(program);
+registerClassroomCommand(program);
 
 await program.parseAsync(process.argv);
