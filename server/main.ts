@@ -131,8 +131,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         const env = await envOf(key.learnerId, key.labId, home);
         const lab = await labs.get(key.labId);
         await prepareWorkspace(home, lab?.dir);
-        return bashSpec(home, size, env);
+        // Classroom students' shells report each command for the instructor's timeline (their page says so).
+        return bashSpec(home, size, env, { recordCommands: classrooms.student(key.learnerId) !== undefined });
       },
+    }),
+  );
+  root.add(
+    ptyHost.onCommand((c) => {
+      try {
+        classrooms.recordCommand({ learnerId: c.key.learnerId, labId: c.key.labId, at: c.at, command: c.command, exitCode: c.exitCode });
+      } catch (err) {
+        log('command not recorded', err);
+      }
     }),
   );
 

@@ -7,7 +7,6 @@ import { HttpError } from '../core/errors.ts';
 import {
   LAB_ID_PATTERN,
   LEARNER_ID_PATTERN,
-  SHADOW_QUERY_PARAM,
   TERMINAL_WS_PATH,
   type Answer,
   type ClientToServerEvents,
@@ -207,7 +206,7 @@ export function attachRealtime(deps: RealtimeDeps): IDisposable & { io: SocketIo
     if (!principal) return refuse(401, 'Unauthorized');
     const request = parseTerminalRequest(req);
     if (!request) return refuse(400, 'Bad Request');
-    const shadow = new URL(req.url ?? '/', 'http://x').searchParams.get(SHADOW_QUERY_PARAM) === '1';
+    const shadow = request.shadow;
     const { learnerId, labId } = request.key;
     // Students reach only their own shell in their classroom's labs; instructors only watch their students'.
     if (principal.role === 'student') {
@@ -216,14 +215,17 @@ export function attachRealtime(deps: RealtimeDeps): IDisposable & { io: SocketIo
     } else if (principal.role === 'instructor') {
       if (!shadow || deps.classrooms.student(learnerId)?.classroomId !== principal.classroomId) return refuse(403, 'Forbidden');
     }
+    // Shadowing watches the student's running shell; it never starts one.
     if (shadow && !deps.ptyHost.get(request.key)) return refuse(404, 'Not Found');
-    if (shadow) return refuse(501, 'Not Implemented'); // the read-only attachment arrives with the observer channel
+    const staffKey = staffKeyOf(principal);
+    // Read-only unless the student accepted this instructor's write request (asked at each keystroke).
+    const observer = shadow ? { canWrite: () => deps.grants.canWrite(staffKey, learnerId, labId) } : undefined;
     deps.labs
       .get(labId)
       .then((lab) => {
         if (!lab) return refuse(404, 'Not Found');
         wss.handleUpgrade(req, socket, head, (ws) => {
-          const channel = new TerminalChannel(ws, request, deps.ptyHost, deps.workspaceOf);
+          const channel = new TerminalChannel(ws, request, deps.ptyHost, deps.workspaceOf, observer ? { observer } : {});
           channels.add(channel);
           const tracked = principal.role === 'owner' ? undefined : deps.classrooms.trackSession(principal.sessionId, () => channel.dispose());
           ws.once('close', () => {

@@ -125,6 +125,67 @@ describe('a classroom on a real server', () => {
     });
   });
 
+  it("lets the instructor watch a student's terminal read-only, and type only once the student accepts", async () => {
+    const gus = await join(server.url, created.classroom.joinCode, 'Gus');
+    const gusId = (await http(server.url, 'GET', '/api/me', { cookie: gus })).json<SessionInfo>().learnerId!;
+    const instructor = await instructorCookie(server.url, created.instructorUrl);
+    const watch = () => TerminalClient.connect(server.url, { learner: gusId, lab: 'class-files', headers: { cookie: instructor }, query: { shadow: '1' } });
+    await expect(watch()).rejects.toThrow('refused: 404'); // no shell yet: watching never starts one
+
+    const gusSocket = track(await ClassClient.connect(server.url, { cookie: gus }));
+    const shell = await terminal(gus, gusId);
+    const view = track(await watch());
+    await view.waitForMessage('attached');
+    shell.type('echo "from ""gus"\r');
+    await view.waitFor('from gus\r\n');
+
+    view.type('echo "instr""uctor one"\r');
+    shell.type('echo "mar""ker"\r');
+    await shell.waitFor('marker\r\n');
+    expect(shell.text).not.toContain('instructor one');
+
+    const dash = track(await ClassClient.connect(server.url, { cookie: instructor }));
+    const { requestId } = valueOf(await dash.ask<{ requestId: string }>('shadow:request-write', { classroomId: created.classroom.id, learnerId: gusId, labId: 'class-files' }));
+    expect(await gusSocket.waitFor<{ requestId: string }>('shadow:request')).toMatchObject({ requestId, labId: 'class-files' });
+    expect(valueOf(await gusSocket.ask('shadow:respond', { requestId, accept: true }))).toEqual({ write: true });
+    expect(await dash.waitFor('shadow:state')).toEqual({ learnerId: gusId, labId: 'class-files', write: true });
+    view.type('echo "instr""uctor two"\r');
+    await shell.waitFor('instructor two\r\n');
+
+    valueOf(await gusSocket.ask('shadow:respond', { requestId, accept: false }));
+    await dash.waitFor('shadow:state', (s: { write: boolean }) => !s.write);
+    view.type('echo "instr""uctor three"\r');
+    shell.type('echo "mark""er2"\r');
+    await shell.waitFor('marker2\r\n');
+    expect(shell.text).not.toContain('instructor three');
+  });
+
+  it("records a student's commands with their exit status for the timeline, and nobody else's", async () => {
+    const hal = await join(server.url, created.classroom.joinCode, 'Hal');
+    const halId = (await http(server.url, 'GET', '/api/me', { cookie: hal })).json<SessionInfo>().learnerId!;
+    const dash = track(await ClassClient.connect(server.url));
+    valueOf(await dash.ask('dashboard:student', { classroomId: created.classroom.id, learnerId: halId }));
+    const shell = await terminal(hal, halId);
+    shell.type('ls /nonexistent-dir\r');
+    shell.type('echo "do""ne"\r');
+    await shell.waitFor('done\r\n');
+    const live = await dash.waitFor<{ entry: { kind: string; command?: string; exitCode?: number } }>('dashboard:timeline', (u) => u.entry.kind === 'command' && u.entry.command === 'ls /nonexistent-dir');
+    expect(live.entry).toMatchObject({ kind: 'command', labId: 'class-files', exitCode: 2 });
+    await dash.waitFor('dashboard:timeline', (u: { entry: { command?: string } }) => u.entry.command === 'echo "do""ne"');
+    const detail = valueOf(await dash.ask<StudentDetailView>('dashboard:student', { classroomId: created.classroom.id, learnerId: halId }));
+    expect(detail.timeline.filter((e) => e.kind === 'command').map((e) => e.kind === 'command' && [e.command, e.exitCode])).toEqual([
+      ['echo "do""ne"', 0],
+      ['ls /nonexistent-dir', 2],
+    ]);
+
+    // The owner's own learner shells are not classroom students': nothing is recorded, and no record escapes into output.
+    const own = track(await TerminalClient.connect(server.url, { learner: 'owner-tab', lab: 'class-files' }));
+    await own.waitForMessage('attached');
+    own.type('echo "own""er"\r');
+    await own.waitFor('owner\r\n');
+    expect(own.text).not.toContain('6973;');
+  });
+
   it('exports the gradebook as CSV and JSON with points, attempts, first pass and totals; formulas in names are neutralised', async () => {
     const eve = await join(server.url, created.classroom.joinCode, '=HYPERLINK("http://evil.example","x")');
     const eveId = (await http(server.url, 'GET', '/api/me', { cookie: eve })).json<SessionInfo>().learnerId!;

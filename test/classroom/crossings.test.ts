@@ -22,8 +22,8 @@ describe('authorisation crossings, each refused', () => {
     const cookie = await join(server.url, classroom.classroom.joinCode, name, rosterId);
     return { cookie, id: (await http(server.url, 'GET', '/api/me', { cookie })).json<SessionInfo>().learnerId! };
   };
-  const terminalStatus = (cookie: string, query: Record<string, string>) =>
-    TerminalClient.connect(server.url, { lab: 'class-files', ...query, headers: { cookie } } as never).then(
+  const terminalStatus = (cookie: string, { learner, lab, shadow }: { learner: string; lab?: string; shadow?: '1' }) =>
+    TerminalClient.connect(server.url, { learner, lab: lab ?? 'class-files', headers: { cookie }, ...(shadow ? { query: { shadow } } : {}) }).then(
       (t) => (track(t), 101),
       (err: Error) => Number(/refused: (\d+)/.exec(err.message)?.[1] ?? 0),
     );
@@ -44,6 +44,7 @@ describe('authorisation crossings, each refused', () => {
     expect(await terminalStatus(ann.cookie, { learner: bob.id })).toBe(403);
     expect(await terminalStatus(ann.cookie, { learner: ann.id, lab: 'class-other' })).toBe(403);
     expect(await terminalStatus(ann.cookie, { learner: bob.id, shadow: '1' })).toBe(403);
+    expect(await terminalStatus(ann.cookie, { learner: ann.id, shadow: '1' })).toBe(403);
     expect(await terminalStatus(ann.cookie, { learner: ann.id })).toBe(101);
     expect((await http(server.url, 'GET', '/api/labs/class-other', { cookie: ann.cookie })).status).toBe(403);
     expect((await http(server.url, 'GET', '/api/labs', { cookie: ann.cookie })).json<{ id: string }[]>().map((l) => l.id)).toEqual(['class-files']);
