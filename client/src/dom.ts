@@ -32,7 +32,23 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  /** The input at fault: the body's `field`, or the `field: …` the server's validation messages start with. */
+  get field(): string | undefined {
+    if (typeof this.details.field === 'string') return this.details.field;
+    return FIELD_PREFIX.exec(this.message)?.[1];
+  }
+
+  /** The message for a person, without the `field: ` prefix (the page shows it beside that field). */
+  get text(): string {
+    const match = FIELD_PREFIX.exec(this.message);
+    if (!match) return this.message;
+    const rest = match[2]!;
+    return rest.charAt(0).toUpperCase() + rest.slice(1);
+  }
 }
+
+const FIELD_PREFIX = /^([a-zA-Z][a-zA-Z0-9]*): (.+)$/s;
 
 async function parse<T>(res: Response): Promise<T> {
   if (res.ok) return (await res.json()) as T;

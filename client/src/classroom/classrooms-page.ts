@@ -149,7 +149,11 @@ function createForm(labs: LabSummary[], onCreated: (view: ClassroomCreatedView) 
       .then((view) => {
         form.reset();
         onCreated(view);
-      }, (err: unknown) => say(err instanceof ApiError ? err.message : `Could not reach the server: ${errorMessage(err)}`))
+      }, (err: unknown) => {
+        if (!(err instanceof ApiError)) return say(`Could not reach the server: ${errorMessage(err)}`);
+        const fields: Record<string, HTMLElement | undefined> = { name, labIds: labBoxes[0]?.box, roster, stuckMinutes, stuckFailures };
+        say(err.text, err.field ? fields[err.field] : undefined);
+      })
       .finally(() => (submit.disabled = false));
   });
   function say(message: string, field?: HTMLElement): void {

@@ -29,7 +29,7 @@ export class DashboardGrid {
   ) {
     this._table.setAttribute('aria-labelledby', captionId);
     // Focusable because it may scroll sideways (many steps, a narrow window).
-    this.element = el('div', { class: 'grid-wrap' }, this._summary, el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': captionId }, this._table));
+    this.element = el('div', { class: 'grid-wrap' }, this._summary, el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Progress grid: students by step' }, this._table));
     this._table.addEventListener('keydown', (ev) => this._onKey(ev));
     this._table.addEventListener('click', (ev) => {
       const row = (ev.target as HTMLElement).closest<HTMLElement>('tr[data-learner]');
@@ -85,7 +85,7 @@ export class DashboardGrid {
     }
     const score = progress?.score;
     const progressCell = el('td', { class: 'progress-cell' }, `${passed}/${steps.length} steps`, el('br'), el('span', { class: 'muted' }, score ? `${score.earned}/${score.total} pts` : '–'));
-    const cells = steps.map((step) => cell(progress?.steps[step.id], step.id === progress?.currentStepId, serverNow));
+    const cells = steps.map((step) => cell(step.id, progress?.steps[step.id], step.id === progress?.currentStepId, serverNow));
     const row = el('tr', { 'data-learner': student.learnerId }, nameCell, progressCell, ...cells);
     if (student.stuck) row.classList.add('stuck');
     if (selected) row.setAttribute('aria-current', 'true');
@@ -103,7 +103,7 @@ export class DashboardGrid {
   }
 }
 
-function cell(view: DashboardCellView | undefined, current: boolean, serverNow: () => number): HTMLElement {
+function cell(stepId: string, view: DashboardCellView | undefined, current: boolean, serverNow: () => number): HTMLElement {
   const status = view?.status ?? 'not-started';
   const { icon, label } = CELL_TEXT[status];
   const meta: (Node | string)[] = [];
@@ -114,7 +114,7 @@ function cell(view: DashboardCellView | undefined, current: boolean, serverNow: 
     meta.push(el('span', { class: 'clock', 'data-since': String(view.startedAt) }, formatDuration(serverNow() - view.startedAt)));
   }
   const text = current && status !== 'passed' ? (status === 'not-started' ? 'Working on it' : `${label}, working on it`) : label;
-  const td = el('td', { class: 'cell', 'data-status': status }, el('span', { class: 'cell-icon', 'aria-hidden': 'true' }, icon), el('span', { class: 'cell-label' }, text));
+  const td = el('td', { class: 'cell', 'data-step': stepId, 'data-status': status }, el('span', { class: 'cell-icon', 'aria-hidden': 'true' }, icon), el('span', { class: 'cell-label' }, text));
   if (current) td.dataset.current = 'true';
   if (meta.length) {
     const metaSpan = el('span', { class: 'cell-meta' });

@@ -240,8 +240,8 @@ function manageBox(classroomId: string, view: DashboardView): HTMLElement {
     el(
       'div',
       { class: 'actions' },
-      el('a', { href: `${base}/gradebook.csv`, download: `${classroomId}-gradebook.csv`, class: 'button-link' }, 'Download CSV'),
-      el('a', { href: `${base}/gradebook.json`, download: `${classroomId}-gradebook.json`, class: 'button-link' }, 'Download JSON'),
+      el('a', { href: `${base}/gradebook.csv`, download: '', class: 'button-link' }, 'Download CSV'),
+      el('a', { href: `${base}/gradebook.json`, download: '', class: 'button-link' }, 'Download JSON'),
     ),
     el('div', { class: 'actions' }, close),
     status,

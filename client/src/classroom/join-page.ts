@@ -3,7 +3,7 @@ import { ApiError, el, errorMessage, postJson, topbar } from '../dom.ts';
 
 /** Whether the server's refusal is about the roster id (it answers 403 NotOnRoster, or 400 naming the field). */
 function aboutRoster(err: ApiError): boolean {
-  return err.code === 'NotOnRoster' || err.details.field === 'rosterId' || /roster/i.test(err.message);
+  return err.code === 'NotOnRoster' || err.field === 'rosterId';
 }
 
 /**
@@ -68,10 +68,10 @@ export function showJoinPage(app: HTMLElement, code: string): void {
         if (err instanceof ApiError && aboutRoster(err)) {
           const firstTime = rosterField.hidden;
           rosterField.hidden = false;
-          return fail(firstTime && !roster.value ? `${err.message} Enter your student ID below.` : err.message, roster);
+          return fail(firstTime && !roster.value ? `This classroom admits only the students on its list. ${err.text}` : err.text, roster);
         }
-        if (err instanceof ApiError && err.status === 400) return fail(err.message, name);
-        fail(err instanceof ApiError ? err.message : `Could not reach the server: ${errorMessage(err)}`);
+        if (err instanceof ApiError && err.field === 'displayName') return fail(err.text, name);
+        fail(err instanceof ApiError ? err.text : `Could not reach the server: ${errorMessage(err)}`);
       },
     );
   });
