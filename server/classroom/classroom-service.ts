@@ -389,9 +389,9 @@ export class ClassroomService extends Disposable {
       if (!classroom) continue;
       const labs = await this._outlines(classroom.labIds);
       for (const student of this._deps.store.students(classroomId)) {
+        const before = this._stuckFlags.get(student.learnerId) ?? '';
         const row = await this._row(student, classroom, labs, now);
-        const flag = row.stuck ? `${row.stuck.reason}/${row.stuck.labId}/${row.stuck.stepId}` : '';
-        if ((this._stuckFlags.get(student.learnerId) ?? '') !== flag) this._onStudentRow.fire({ classroomId, student: row });
+        if ((this._stuckFlags.get(student.learnerId) ?? '') !== before) this._onStudentRow.fire({ classroomId, student: row });
       }
     }
   }
