@@ -4,7 +4,10 @@
  * page works from the keyboard alone (Tab reaches every button of the instructions in order, with a visible
  * focus ring; Enter and Space activate; F6 leaves the terminal, where Tab belongs to the shell; a skip link);
  * the screen-reader toggle switches xterm's mode live and is remembered; at 200% zoom nothing scrolls sideways
- * and no control is cut off.
+ * and no control is cut off. The classroom pages too: axe finds nothing serious on the join page and the
+ * instructor's dashboard (with a student's detail and shadow terminal open); the dashboard's grid works from
+ * the keyboard (Tab to a row, ↑/↓ between rows, Enter opens the student, Escape closes and returns the focus);
+ * at 200% zoom the dashboard does not scroll sideways as a page.
  */
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cli/paths.ts';
 import { CliServer } from '../helpers/cli-server.ts';
 import { artifactPath, describeViolations, hasChromium, launchChromium, newAxePage, runAxe, terminalText, type AxeViolation, type PageGlobals } from '../helpers/browser.ts';
+import { createClassroomInPage, joinInPage } from '../helpers/classroom-pages.ts';
 
 const skip = !hasChromium();
 if (skip) console.warn('skipping accessibility tests: /usr/bin/chromium is missing (run scripts/setup-system)');
@@ -253,5 +257,96 @@ describe.skipIf(skip)('accessibility of the catalog and the lab page', () => {
     expect(term!.y).toBeGreaterThan(text!.y + text!.height - 1);
     expect(term!.height, 'the terminal keeps some rows').toBeGreaterThan(80);
     await context.close();
+  });
+  describe('the classroom pages', () => {
+    let instructorUrl: string;
+    let joinUrl: string;
+
+    beforeAll(async () => {
+      const owner = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      ({ instructorUrl, joinUrl } = await createClassroomInPage(owner, fixtures.url, 'A11y class'));
+      await owner.close();
+      // Two students, one of them with a failed check (a failed cell, an attempt count, a hint).
+      for (const name of ['Alan', 'Barbara']) {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        const student = await context.newPage();
+        await joinInPage(student, joinUrl, name);
+        if (name === 'Barbara') {
+          // (Playwright's own waits: expect.poll belongs to tests, not to hooks.)
+          await student.getByRole('link', { name: /Grading fixture/ }).click();
+          await student.locator('.topbar .status[data-state="connected"]').waitFor({ timeout: 20_000 });
+          await student.locator('section[data-step="answer"]').getByRole('button', { name: /^Check/ }).click();
+          await student.locator('section[data-step="answer"][data-status="failed"]').waitFor({ timeout: 15_000 });
+        }
+        await context.close();
+      }
+    });
+
+    it('axe: the join page has no serious or critical violations, also showing an error', async () => {
+      const page = await newAxePage(browser);
+      await page.goto(joinUrl);
+      await page.getByRole('heading', { name: 'Join the classroom' }).waitFor();
+      await expectNoSeriousViolations(page, 'the join page');
+      await page.getByRole('button', { name: 'Join' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toBe('Enter your name.');
+      await expectNoSeriousViolations(page, 'the join page with an error');
+      await page.context().close();
+    });
+
+    it('axe: the dashboard has no serious or critical violations, also with a student’s detail and terminal open', async () => {
+      const page = await newAxePage(browser);
+      await page.goto(instructorUrl);
+      const row = page.locator('tr[data-learner]', { hasText: 'Barbara' });
+      await row.waitFor({ timeout: 15_000 });
+      await expect.poll(() => row.locator('td[data-step="answer"]').getAttribute('data-status')).toBe('failed');
+      await expectNoSeriousViolations(page, 'the dashboard');
+      await row.getByRole('button', { name: /Barbara/ }).click();
+      await page.locator('section.student-detail').getByRole('heading', { name: 'Barbara' }).waitFor();
+      await page.locator('section.student-detail .shadow-host .xterm').waitFor();
+      await expect.poll(() => page.locator('section.student-detail .timeline').textContent(), { timeout: 10_000 }).toContain('Not passed');
+      await page.screenshot({ path: artifactPath('a11y-dashboard-detail.png'), fullPage: true });
+      await expectNoSeriousViolations(page, 'the dashboard with a student’s detail');
+      await page.context().close();
+    });
+
+    it('keyboard only: Tab reaches the grid’s rows, arrows move between them, Enter opens a student, Escape closes and returns the focus', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(instructorUrl);
+      await page.locator('tr[data-learner]', { hasText: 'Barbara' }).waitFor({ timeout: 15_000 });
+      let now = await focused(page);
+      for (let i = 0; i < 30 && !now.name.endsWith(': open details'); i++) {
+        await page.keyboard.press('Tab');
+        now = await focused(page);
+      }
+      // Sorted by name: Alan first.
+      expect(now.name).toBe('Alan: open details');
+      expect(now.outline, 'no focus ring on the row').not.toBe('none');
+      expect(now.outlineWidth).toBeGreaterThanOrEqual(2);
+      await page.keyboard.press('ArrowDown');
+      expect((await focused(page)).name).toBe('Barbara: open details');
+      await page.keyboard.press('Enter');
+      const heading = page.locator('section.student-detail').getByRole('heading', { name: 'Barbara' });
+      await heading.waitFor();
+      expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id)).toBe('detail-title');
+      await page.keyboard.press('Escape');
+      expect(await page.locator('section.student-detail').isHidden()).toBe(true);
+      expect((await focused(page)).name).toBe('Barbara: open details');
+      await page.close();
+    });
+
+    it('at 200% zoom the dashboard does not scroll sideways and its grid stays reachable', async () => {
+      const context = await browser.newContext({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
+      const page = await context.newPage();
+      await page.goto(instructorUrl);
+      await page.locator('tr[data-learner]', { hasText: 'Barbara' }).waitFor({ timeout: 15_000 });
+      const layout = await page.evaluate(() => {
+        const { document, window } = globalThis as unknown as PageGlobals;
+        return { pageScrolls: document.documentElement.scrollWidth > window.innerWidth, mainScrolls: document.querySelector('main.dashboard').scrollWidth > window.innerWidth };
+      });
+      await page.screenshot({ path: artifactPath('a11y-dashboard-zoom-200.png') });
+      expect(layout.pageScrolls, 'the page scrolls sideways').toBe(false);
+      expect(layout.mainScrolls, 'the dashboard scrolls sideways').toBe(false);
+      await context.close();
+    });
   });
 });

@@ -193,7 +193,7 @@ export class StudentDetail {
 
   private _setWrite(write: boolean): void {
     this._shadow?.setWritable(write);
-    this._writeState.textContent = write ? '✎ The student lets you type in this terminal.' : '👁 Read-only: you see what the student sees.';
+    this._writeState.textContent = write ? '✎ The student lets you type in this terminal.' : 'Read-only: you see what the student sees.';
     this._writeState.dataset.write = String(write);
     this._requestButton.textContent = 'Request to type';
     this._requestButton.hidden = write;
