@@ -66,9 +66,25 @@ export function confinedShellSpec(spec: ShellSpec, plan: ConfinedShellPlan): She
     '--perms', '1777', '--size', String(limits.tmpBytes), '--tmpfs', '/tmp',
     '--perms', '1777', '--size', String(limits.tmpBytes), '--tmpfs', '/dev/shm',
     '--dir', '/var', '--symlink', '../tmp', '/var/tmp',
-    '--bind', plan.workspaceRoot, plan.workspaceRoot,
   );
-  for (const dir of plan.readOnlyBinds) bwrap.push('--ro-bind', dir, dir);
+  // bubblewrap would give the folders it makes above a bind the host's modes (the data dir is 0700): make
+  // them traversable but not listable, so the learner reaches their own folders and cannot list the rest.
+  const made = new Set(['/', '/tmp', '/var', '/usr', '/etc', '/proc', '/dev']);
+  const parents = (dir: string) => {
+    const parts = dir.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      const p = `/${parts.slice(0, i).join('/')}`;
+      if (made.has(p)) continue;
+      made.add(p);
+      bwrap.push('--perms', '0711', '--dir', p);
+    }
+  };
+  parents(plan.workspaceRoot);
+  bwrap.push('--bind', plan.workspaceRoot, plan.workspaceRoot);
+  for (const dir of plan.readOnlyBinds) {
+    parents(dir);
+    bwrap.push('--ro-bind', dir, dir);
+  }
   bwrap.push('--chdir', spec.cwd);
 
   const prlimit = [`--nproc=${limits.processes}:${limits.processes}`, '--core=0:0'];

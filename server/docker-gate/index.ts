@@ -7,6 +7,9 @@ export { DockerGate } from './gate.ts';
 export { BASE_IMAGE_STORE, LearnerEngine, PODMAN } from './learner-engine.ts';
 export { checkContainerCreate, decide, registryHost, type GatePolicy } from './policy.ts';
 
+/** Learner engines' run state (tmpfs; podman limits the runroot's length, so not under the data dir). */
+const RUN_DIR = '/run/labrunner';
+
 /** Registries a classroom's learners may use: the sandbox's (on its port, any account) and real ECR. */
 export class RegistryAllowlist {
   private readonly _sandboxPorts = new Set<string>();
@@ -45,11 +48,12 @@ export class DockerGates {
   constructor(private readonly _options: DockerGatesOptions) {}
 
   /** The learner's gate (one per learner, shared by all their shells). */
-  open(learner: { learnerId: string; uid: number; gid: number }, engineDir: string, options: { allowContainers?: boolean } = {}): Promise<DockerGate> {
+  open(learner: { learnerId: string; uid: number; gid: number; user: string }, engineDir: string, options: { allowContainers?: boolean } = {}): Promise<DockerGate> {
     const known = this._entries.get(learner.learnerId);
     if (known) return known.gate;
     const engine = new LearnerEngine({
       engineDir,
+      runDir: path.join(RUN_DIR, learner.user),
       baseImageStore: this._options.baseImageStore ?? BASE_IMAGE_STORE,
       idleSeconds: this._options.idleSeconds ?? 600,
       log: this._options.log,

@@ -12,6 +12,8 @@ export const BASE_IMAGE_STORE = '/var/lib/labrunner/base-images';
 export interface LearnerEngineOptions {
   /** Root-only folder on the learner's disk: storage, run state, build scratch and the API socket. */
   readonly engineDir: string;
+  /** Run state (locks, the engine's own sockets): podman wants its runroot under 50 characters, so /run/labrunner/<user>. */
+  readonly runDir: string;
   /** A read-only overlay image store with the base images labs build FROM (skipped when absent). */
   readonly baseImageStore?: string;
   /** Seconds without API calls after which podman exits on its own (the next call starts it again). */
@@ -44,12 +46,13 @@ export class LearnerEngine {
 
   private async _start(): Promise<string> {
     const dir = this._options.engineDir;
-    for (const sub of ['storage', 'run', 'tmp', 'libpod']) await mkdir(path.join(dir, sub), { recursive: true, mode: 0o700 });
+    for (const sub of ['storage', 'tmp']) await mkdir(path.join(dir, sub), { recursive: true, mode: 0o700 });
+    await mkdir(path.join(this._options.runDir, 'libpod'), { recursive: true, mode: 0o700 });
     await rm(this.socketPath, { force: true });
     const args = [
       '--root', path.join(dir, 'storage'),
-      '--runroot', path.join(dir, 'run'),
-      '--tmpdir', path.join(dir, 'libpod'),
+      '--runroot', this._options.runDir,
+      '--tmpdir', path.join(this._options.runDir, 'libpod'),
       '--storage-driver', 'overlay',
     ];
     const base = this._options.baseImageStore;

@@ -37,7 +37,7 @@ export interface IsolatedShells {
  */
 export async function startIsolatedShells(opts: { sandbox?: boolean; limits?: Partial<LearnerLimits> } = {}): Promise<IsolatedShells> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'labrunner-iso-'));
-  const confinement = await Confinement.start({ dataDir, log: () => undefined, ...(opts.limits ? { limits: opts.limits } : {}) });
+  const confinement = await Confinement.start({ dataDir, log: process.env.LABRUNNER_TEST_LOG ? (m) => console.error(m) : () => undefined, ...(opts.limits ? { limits: opts.limits } : {}) });
   const sandbox = opts.sandbox
     ? await EmbeddedSandbox.start({ bin: BIN, dataDir: path.join(dataDir, 'sandbox'), port: 0, log: () => undefined })
     : undefined;
