@@ -1,8 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 export const PODMAN = '/usr/bin/podman';
 
@@ -87,6 +90,8 @@ export class LearnerEngine {
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
+    // containers/storage bind-mounts its overlay folder onto itself and leaves it mounted when it exits.
+    await run('umount', ['--lazy', path.join(this._options.engineDir, 'storage', 'overlay')]).catch(() => undefined);
   }
 }
 

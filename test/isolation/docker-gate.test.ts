@@ -110,7 +110,6 @@ describe.skipIf(!canConfine)('a gate that allows containers', () => {
   });
   afterAll(async () => {
     await gates?.dispose();
-    await promisify(execFile)('umount', ['--recursive', '--lazy', path.join(dir, 'engine', 'storage')]).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
