@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cli/paths.ts';
 import { CliServer } from '../helpers/cli-server.ts';
 import { artifactPath, hasChromium, launchChromium, terminalText, type PageGlobals } from '../helpers/browser.ts';
-import { createClassroomInPage, shadowText, type CreatedClassroom } from '../helpers/classroom-pages.ts';
+import { createClassroomInPage, joinInPage, shadowText, type CreatedClassroom } from '../helpers/classroom-pages.ts';
 
 const skip = !hasChromium();
 if (skip) console.warn('skipping classroom browser tests: /usr/bin/chromium is missing (run scripts/setup-system)');
@@ -176,5 +176,40 @@ describe.skipIf(skip)('a classroom in the browser: owner, student and instructor
     // The terminal is gone with the page: nothing keeps reconnecting.
     expect(await student.locator('.xterm').count()).toBe(0);
     await student.screenshot({ path: artifactPath('classroom-student-session-ended.png') });
+  });
+});
+
+describe.skipIf(skip)('a classroom student on a real-AWS lab', () => {
+  let server: CliServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([CliServer.start(['--labs-dir', path.join(PROJECT_ROOT, 'test', 'fixtures', 'labs-aws'), '--no-sandbox']), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('gives their own credentials in a form that never shows the secret again', async () => {
+    const owner = await browser.newPage({ viewport: VIEWPORT });
+    const created = await createClassroomInPage(owner, server.url, 'AWS class', { labTitle: /A lab on real AWS/ });
+    await owner.close();
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const student = await context.newPage();
+    await joinInPage(student, created.joinUrl, 'Linus');
+    await student.getByRole('link', { name: /A lab on real AWS/ }).click();
+    const form = student.getByRole('form', { name: 'Your AWS account' });
+    await form.waitFor();
+    await form.getByLabel('Access key ID').fill('AKIAIOSFODNN7EXAMPLE');
+    await form.getByLabel('Secret access key').fill('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+    await form.getByLabel('Region').fill('eu-west-1');
+    await form.getByRole('button', { name: 'Use these credentials' }).click();
+    // Whatever the server answers (this one has no way to check them), the secret is gone from the page.
+    expect(await form.getByLabel('Secret access key').inputValue()).toBe('');
+    await expect.poll(() => form.getByRole('status').textContent(), { timeout: 15_000 }).not.toMatch(/^(|Checking your credentials…)$/);
+    expect(await student.content()).not.toContain('wJalrXUtnFEMI');
+    await student.screenshot({ path: artifactPath('classroom-aws-credentials.png') });
+    await context.close();
   });
 });

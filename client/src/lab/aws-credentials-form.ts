@@ -61,7 +61,7 @@ export function awsCredentialsForm(socket: EventsSocket, labId: string, onAccept
         return;
       }
       if (!answer.ok) {
-        status.textContent = `${answer.error.message} Enter the secret again and retry.`;
+        status.textContent = `${sentence(answer.error.message)} Enter the secret again and retry.`;
         status.className = 'form-status error';
         secret.focus();
         return;
@@ -72,4 +72,9 @@ export function awsCredentialsForm(socket: EventsSocket, labId: string, onAccept
     });
   });
   return form;
+}
+
+/** The server's message as a sentence, so the page's own words can follow it. */
+function sentence(message: string): string {
+  return /[.!?…]$/.test(message.trim()) ? message.trim() : `${message.trim()}.`;
 }

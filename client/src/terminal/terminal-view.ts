@@ -20,6 +20,7 @@ export class TerminalView {
   private readonly _fit: FitAddon;
   private readonly _stream: TerminalStream;
   private _exited = false;
+  private _lastError: string | undefined;
   private readonly _resizeObserver: ResizeObserver;
 
   constructor(
@@ -42,6 +43,7 @@ export class TerminalView {
         switch (msg.type) {
           case 'attached':
             this._exited = false;
+            this._lastError = undefined;
             this._stream.control({ type: 'resize', cols: this.term.cols, rows: this.term.rows });
             break;
           case 'exit':
@@ -50,7 +52,9 @@ export class TerminalView {
             this._options.onState?.('exited', `exit code ${msg.exitCode}`);
             break;
           case 'error':
-            this.term.write(`\r\n\x1b[31m${msg.message}\x1b[0m\r\n`);
+            // A refusal repeats on every reconnect (e.g. a lab waiting for the student's AWS keys): say it once.
+            if (msg.message !== this._lastError) this.term.write(`\r\n\x1b[31m${msg.message}\x1b[0m\r\n`);
+            this._lastError = msg.message;
             break;
         }
       },
