@@ -119,7 +119,8 @@ export class Confinement {
     const dataDir = this._options.dataDir;
     // Only PATH folders that are system folders or the server's own (the aws wrapper); those get bound read-only.
     const ownPath = (spec.env['PATH'] ?? '').split(':').filter((p) => p.startsWith(dataDir + path.sep) && existsSync(p));
-    const readOnlyBinds = [...ownPath];
+    // Files the shell itself must read, e.g. the command-capture rcfile of classroom shells (ShellSpec.readablePaths).
+    const readOnlyBinds = [...ownPath, ...(spec.readablePaths ?? []).filter((p) => existsSync(p))];
     if (env['DOCKER_HOST']) {
       await this._gates.open(identity, cell.disk.engineDir);
       readOnlyBinds.push(this._gates.dirOf(learnerId));
