@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { AwsTargets, awsShellVariables, writeAwsWrapper, type AwsEnvironment, type IAwsTarget } from './aws/index.ts';
+import {
+  AwsTargets,
+  awsShellVariables,
+  LearnerCredentialVault,
+  missingTargetError,
+  PerLearnerAwsTarget,
+  RealAwsTarget,
+  writeAwsWrapper,
+  type AwsEnvironment,
+  type IAwsTarget,
+} from './aws/index.ts';
 import { DisposableStore, setDisposeErrorHandler, toDisposable } from './core/lifecycle.ts';
 import { builtInCheckers, nodeDeadlines } from '../checkers/index.ts';
 import type { AwsClients } from './aws/clients.ts';
@@ -82,7 +92,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const wrapperDir = await writeAwsWrapper(path.join(dataDir, 'bin'));
   const basePath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   const workspaceOf = (key: { learnerId: string; labId: string }) => workspacePath(dataDir, key.learnerId, key.labId);
-  const targets = AwsTargets.of(config.aws);
+  const configured = AwsTargets.of(config.aws);
+  const serverAws = configured.get('aws');
+  // Classroom students on real-AWS labs work in their own account (credentials they enter, in memory only);
+  // everyone else uses the server's profile, if it has one. Same endpoint as the server's target (tests: the sandbox).
+  const vault = new LearnerCredentialVault(serverAws instanceof RealAwsTarget && serverAws.endpoint ? { endpoint: serverAws.endpoint } : {});
+  const isStudent = (learnerId: string) => classrooms.student(learnerId) !== undefined;
+  const realAws = new PerLearnerAwsTarget(vault, isStudent, serverAws, () => missingTargetError('aws'));
+  const targets = new AwsTargets([...(configured.get('sandbox') ? [configured.get('sandbox')!] : []), realAws]);
+  /** Whether this learner can reach real AWS now (their own credentials, or the server's profile). */
+  const canUseRealAws = (learnerId: string) => (isStudent(learnerId) ? vault.has(learnerId) : serverAws !== undefined);
   /** Where a lab's AWS work goes (its front matter's `environment`; a lab that cannot be read: the sandbox). */
   const environmentOf = async (labId: string): Promise<AwsEnvironment> => {
     const lab = await labs.get(labId);
@@ -116,7 +135,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     new AutoChecker({
       // A lab whose AWS target is missing is not watched (its checks would only be refused, again and again).
       currentStep: async (learnerId, labId) =>
-        (await environmentOf(labId)) === 'aws' && !targets.get('aws') ? undefined : grading.currentStep(learnerId, labId),
+        (await environmentOf(labId)) === 'aws' && !canUseRealAws(learnerId) ? undefined : grading.currentStep(learnerId, labId),
       check: (learnerId, labId, stepId) => grading.checkStep(learnerId, labId, stepId, 'auto'),
       isBusy: (learnerId) => grading.isBusy(learnerId),
       log,
@@ -174,6 +193,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       labsDir: config.labsDir,
       classrooms,
       grants: new ShadowGrants(),
+      onAwsCredentials: (student, request) => vault.submit(student.learnerId, request),
       ...(config.classroom?.sweepMs ? { sweepMs: config.classroom.sweepMs } : {}),
       log,
     }),

@@ -116,7 +116,7 @@ export class GradingService extends Disposable {
 
   private async _checkAll(learnerId: string, labId: string): Promise<LabProgressView> {
     const lab = await this._lab(labId);
-    const target = this._targets.forLab(lab.environment);
+    const target = await this._targetFor(lab, learnerId);
     const started = this._deps.now();
     const steps = lab.steps.filter((s) => s.checks.length > 0);
     const outcomes = await Promise.all(steps.map(async (step) => ({ step, results: await this._runChecks(learnerId, lab, step, target) })));
@@ -153,7 +153,7 @@ export class GradingService extends Disposable {
     const step = lab.steps.find((s) => s.id === stepId);
     if (!step) throw new HttpError(404, `The lab '${labId}' has no step '${stepId}'.`, { code: 'StepNotFound' });
     // A lab on real AWS is never checked against the sandbox instead (nor the reverse): no target, no check.
-    const target = this._targets.forLab(lab.environment);
+    const target = await this._targetFor(lab, learnerId);
     const started = this._deps.now();
     this._running.set(learnerId, `${labId}/${stepId}`);
     let results: CheckResult[];
@@ -172,6 +172,19 @@ export class GradingService extends Disposable {
     const view = this._view(learnerId, lab, stored, await this._variables(learnerId, lab));
     this._onProgress.fire({ learnerId, progress: view });
     return view;
+  }
+
+  /**
+   * The lab's target for this learner. A refusal that says what to do (no real-AWS target on this server, a
+   * classroom student who has not entered their credentials) is the answer; a target that is down is not: its
+   * checks then report that they could not run.
+   */
+  private async _targetFor(lab: LabDefinition, learnerId: string): Promise<IAwsTarget | undefined> {
+    const target = this._targets.forLab(lab.environment);
+    await target?.access(learnerId).catch((err: unknown) => {
+      if (err instanceof HttpError) throw err;
+    });
+    return target;
   }
 
   private async _runChecks(learnerId: string, lab: LabDefinition, step: LabStep, target: IAwsTarget | undefined): Promise<CheckResult[]> {
