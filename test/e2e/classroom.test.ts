@@ -166,6 +166,26 @@ describe.skipIf(skip)('a classroom in the browser: owner, student and instructor
     await rosterField.fill('S-1002');
     await page.getByRole('button', { name: 'Join' }).click();
     await page.getByText('Joined Roster class as Grace').waitFor();
+
+    // Leave ends the session on the server and says so.
+    await page.getByRole('button', { name: 'Leave' }).click();
+    await page.getByRole('heading', { name: 'You left the classroom' }).waitFor();
+    expect(await page.evaluate(() => fetch('/api/me').then((r) => r.json() as Promise<{ role: string }>))).not.toMatchObject({ role: 'student' });
+  });
+
+  it('a classroom with two labs has a lab selector on its dashboard, which switches the grid’s steps', async () => {
+    await createClassroom(owner, server.url, 'Two labs', { labTitles: [/Grading fixture/, /Push your first image/] });
+    // The owner may open any classroom's dashboard.
+    await owner.locator('section.created').getByRole('link', { name: 'Open the dashboard' }).click();
+    const select = owner.getByLabel('Lab', { exact: true });
+    await select.waitFor();
+    const headers = () => owner.locator('table.dashboard-grid thead').textContent();
+    // The classroom's first lab (the form lists labs in catalog order) is shown first.
+    expect(await select.inputValue()).toBe('complete');
+    await expect.poll(headers).toContain('Create the repository');
+    await select.selectOption({ label: 'Grading fixture' });
+    await expect.poll(headers).toContain('Write the answer file');
+    expect(await headers()).not.toContain('Create the repository');
   });
 
   it('revoking the student’s session from their detail ends their page with a clear message', async () => {
@@ -193,7 +213,7 @@ describe.skipIf(skip)('a classroom student on a real-AWS lab', () => {
 
   it('gives their own credentials in a form that never shows the secret again', async () => {
     const owner = await browser.newPage({ viewport: VIEWPORT });
-    const created = await createClassroomInPage(owner, server.url, 'AWS class', { labTitle: /A lab on real AWS/ });
+    const created = await createClassroomInPage(owner, server.url, 'AWS class', { labTitles: [/A lab on real AWS/] });
     await owner.close();
     const context = await browser.newContext({ viewport: VIEWPORT });
     const student = await context.newPage();

@@ -13,9 +13,9 @@ export interface FunnelStep {
 
 /** Per step, how many students passed it, as horizontal bars with the numbers written beside them. */
 export function funnelChart(steps: FunnelStep[], students: number): HTMLElement {
-  const rowH = 26;
-  const labelW = 0; // titles are written above each bar, so long titles wrap in HTML instead of being cut
+  // Titles are written above each bar in HTML (they wrap when long or zoomed); the SVG is only the bar.
   const width = 320;
+  const height = 18;
   const figure = el('figure', { class: 'chart funnel' });
   const caption = el('figcaption', {}, 'Students who passed each step');
   const list = el('ol', { class: 'funnel-list' });
@@ -23,9 +23,9 @@ export function funnelChart(steps: FunnelStep[], students: number): HTMLElement 
     const share = students ? step.passed / students : 0;
     const bar = svg(
       'svg',
-      { viewBox: `0 0 ${width} ${rowH - 8}`, width: '100%', height: rowH - 8, preserveAspectRatio: 'none', 'aria-hidden': 'true', focusable: 'false' },
-      svg('rect', { x: labelW, y: 0, width: width - labelW, height: rowH - 8, class: 'bar-track' }),
-      svg('rect', { x: labelW, y: 0, width: Math.max(0, (width - labelW) * share), height: rowH - 8, class: 'bar-fill' }),
+      { viewBox: `0 0 ${width} ${height}`, width: '100%', height, preserveAspectRatio: 'none', 'aria-hidden': 'true', focusable: 'false' },
+      svg('rect', { x: 0, y: 0, width, height, class: 'bar-track' }),
+      svg('rect', { x: 0, y: 0, width: width * share, height, class: 'bar-fill' }),
     );
     list.append(el('li', {}, el('span', { class: 'funnel-label' }, `${step.title}: ${step.passed} of ${students}`), bar));
   }
