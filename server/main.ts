@@ -23,6 +23,7 @@ import { SqliteClassroomStore, SqliteProgressStore } from './store/index.ts';
 import { ClassroomService, ShadowGrants } from './classroom/index.ts';
 import { loadOrCreateSecret } from './workspace/secret.ts';
 import { PtyHost } from './pty/index.ts';
+import { Confinement } from './confinement/index.ts';
 import { AccessPolicy } from './transport/access-policy.ts';
 import { createHttpApp } from './transport/http-app.ts';
 import { attachRealtime } from './transport/realtime.ts';
@@ -40,6 +41,11 @@ export interface ServerConfig {
   idleTimeoutMs: number;
   /** `labrunner dev`: show authors checker evidence and lint problems, and re-render pages when lab files change. */
   authorMode?: boolean;
+  /**
+   * Learner isolation (docs/security.md): 'on' confines every learner's shell, checks and docker; 'students'
+   * only classroom students'; 'off' none (a learner's shell runs as the server's user).
+   */
+  isolation?: 'on' | 'students' | 'off';
   /**
    * Where learners' AWS commands go: the embedded sandbox and/or real AWS (at most one of each). Each lab uses
    * the target its `environment` names; a lab on real AWS without that target cannot open its shell or run its
@@ -89,6 +95,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   const store = root.add(SqliteProgressStore.open(dataDir));
   const classrooms = root.add(new ClassroomService({ store: root.add(SqliteClassroomStore.open(dataDir)), progress: store, labs, now: Date.now, log }));
+  const confinement = config.isolation && config.isolation !== 'off' ? await Confinement.start({ dataDir, log }) : undefined;
+  /** Whose shell, checks and docker are confined: everyone's ('on') or classroom students' ('students'). */
+  const confined = (learnerId: string) => !!confinement && (config.isolation === 'on' || classrooms.student(learnerId) !== undefined);
   const wrapperDir = await writeAwsWrapper(path.join(dataDir, 'bin'));
   const basePath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   const workspaceOf = (key: { learnerId: string; labId: string }) => workspacePath(dataDir, key.learnerId, key.labId);
@@ -111,7 +120,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const envOf = async (learnerId: string, labId: string, home: string) => {
     const target = targets.forLab(await environmentOf(labId));
     const aws = target ? awsShellVariables(await target.access(learnerId), wrapperDir, basePath) : {};
-    return shellEnvironment(home, aws);
+    const env = shellEnvironment(home, aws);
+    return confined(learnerId) ? confinement!.environment(learnerId, env) : env;
   };
   const learnerContext = async (learnerId: string, labId: string): Promise<LearnerContext> => {
     const access = await targets.get(await environmentOf(labId))?.access(learnerId).catch(() => undefined);
@@ -126,6 +136,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       aws: targets,
       workspaceOf: (learnerId, labId) => workspaceOf({ learnerId, labId }),
       shellEnvOf: (learnerId, labId) => envOf(learnerId, labId, workspaceOf({ learnerId, labId })),
+      runAsLearnerOf: (learnerId) =>
+        confined(learnerId)
+          ? async (command) => {
+              const spec = await confinement!.wrapCommand(learnerId, { ...command, args: [...command.args], env: { ...command.env }, cols: 80, rows: 24 });
+              return { file: spec.file, args: spec.args, cwd: spec.cwd, env: spec.env };
+            }
+          : undefined,
       renderMarkdown: render,
       now: Date.now,
       authorMode: config.authorMode ?? false,
@@ -149,9 +166,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         // Before the workspace: a lab whose AWS target is missing refuses its shell with the reason.
         const env = await envOf(key.learnerId, key.labId, home);
         const lab = await labs.get(key.labId);
+        // Confined: the learner's own disk is mounted on their workspace before anything is put in it.
+        if (confined(key.learnerId)) await confinement!.prepare(key.learnerId);
         await prepareWorkspace(home, lab?.dir);
         // Classroom students' shells report each command for the instructor's timeline (their page says so).
-        return bashSpec(home, size, env, { recordCommands: classrooms.student(key.learnerId) !== undefined });
+        const spec = bashSpec(home, size, env, { recordCommands: classrooms.student(key.learnerId) !== undefined });
+        return confined(key.learnerId) ? confinement!.wrap(key.learnerId, spec) : spec;
       },
     }),
   );
@@ -210,6 +230,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     async dispose() {
       await ptyHost.shutdown();
       root.dispose();
+      // After the shells: unmounts learners' disks, stops their docker gates and engines.
+      await confinement?.dispose();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };

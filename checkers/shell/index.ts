@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
-import { fail, pass, type AbortSignalLike, type CheckerDefinition } from '../../server/core/checks.ts';
+import { fail, pass, type AbortSignalLike, type CheckerDefinition, type CommandSpec } from '../../server/core/checks.ts';
 import { zodParams } from '../lib/params.ts';
 import { excerpt, isRegExp, tail } from '../lib/text.ts';
 
@@ -30,7 +30,10 @@ export const shellCheck: CheckerDefinition<Params> = {
   params: zodParams(Params),
   async run(p, ctx) {
     const env = ctx.env ?? { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: ctx.workspace, LANG: 'C.UTF-8' };
-    const run = await runBash(p.command, ctx.workspace, env, p.timeoutSeconds * 1000, ctx.signal);
+    const direct: CommandSpec = { file: 'bash', args: ['-c', p.command], cwd: ctx.workspace, env };
+    // A confined learner's files are read with their rights only, never root's (docs/security.md).
+    const command = ctx.runAsLearner ? await ctx.runAsLearner(direct) : direct;
+    const run = await runCommand(command, p.timeoutSeconds * 1000, ctx.signal);
     const evidence = { command: p.command, exitCode: run.exitCode, stdout: tail(run.stdout, 500), stderr: tail(run.stderr, 500) };
     if (run.timedOut) {
       return fail(`\`${p.command}\` did not finish within ${p.timeoutSeconds} s.`, `It may be waiting for something you set up (a server, a container). So far it printed: "${tail(run.stdout + run.stderr, 200)}"`, evidence);
@@ -60,10 +63,10 @@ interface BashRun {
   timedOut: boolean;
 }
 
-/** Runs `bash -c` in its own process group, so a timeout or abort kills everything it started. */
-function runBash(command: string, cwd: string, env: Readonly<Record<string, string>>, timeoutMs: number, signal: AbortSignalLike): Promise<BashRun> {
+/** Runs the command in its own process group, so a timeout or abort kills everything it started. */
+function runCommand(command: CommandSpec, timeoutMs: number, signal: AbortSignalLike): Promise<BashRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], { cwd, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command.file, [...command.args], { cwd: command.cwd, env: { ...command.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const out = { stdout: '', stderr: '' };
     const collect = (key: 'stdout' | 'stderr') => (d: Buffer) => {
       if (out[key].length < MAX_OUTPUT) out[key] += d.toString('utf8').slice(0, MAX_OUTPUT - out[key].length);

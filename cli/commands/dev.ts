@@ -37,6 +37,8 @@ export function registerDevCommand(program: Command): void {
           sandboxPort: opts.sandboxPort,
           labsDir: path.dirname(dir),
           authorMode: true,
+          // One author on their own machine: their shell is theirs.
+          isolation: 'off',
         },
         (url) => console.log(`author mode: open ${url}/lab/${labId} — saving ${path.join(dir, 'lab.md')} updates the page`),
       );

@@ -21,6 +21,7 @@ interface ServeOptions {
   awsEndpointUrl?: string;
   /** `labrunner dev`: evidence and lint problems on the page, live reload of lab files. */
   authorMode?: boolean;
+  isolation: string;
 }
 
 /** `labrunner serve`: the lab runner on http://127.0.0.1:3000 (what `npm start` runs). */
@@ -40,6 +41,7 @@ export function registerServeCommand(program: Command): void {
     .option('--aws-profile <name>', 'credential profile for labs with `environment: aws` (real AWS, one account every learner shares) (env LABRUNNER_AWS_PROFILE)', process.env.LABRUNNER_AWS_PROFILE)
     .option('--aws-region <region>', "region of those labs; default: the profile's, else us-east-1 (env LABRUNNER_AWS_REGION)", process.env.LABRUNNER_AWS_REGION)
     .option('--aws-endpoint-url <url>', 'send the real-AWS labs\' API calls here instead of AWS (for testing, e.g. the sandbox) (env LABRUNNER_AWS_ENDPOINT_URL)', process.env.LABRUNNER_AWS_ENDPOINT_URL)
+    .option('--isolation <mode>', 'confine learners\' shells, checks and docker (docs/security.md): auto = classroom students on loopback, everyone beyond it; on; off (env LABRUNNER_ISOLATION)', process.env.LABRUNNER_ISOLATION ?? 'auto')
     .option('--author-mode', 'show checker evidence and lint problems, and re-render pages when lab files change (what labrunner dev uses)')
     .action((opts: ServeOptions) => runServe(opts));
 }
@@ -90,6 +92,7 @@ export async function runServe(opts: ServeOptions, onReady?: (url: string) => vo
     if (!isLoopback(opts.host)) log('warning: every learner of this server shares that one AWS account');
   }
   const targets: IAwsTarget[] = [...(sandbox ? [sandbox] : []), ...(realAws ? [realAws] : [])];
+  const isolation = isolationMode(opts.isolation, opts.host, log);
   const server = await startServer({
     host: opts.host,
     port,
@@ -100,6 +103,7 @@ export async function runServe(opts: ServeOptions, onReady?: (url: string) => vo
     token,
     idleTimeoutMs: idleMinutes * 60_000,
     authorMode: opts.authorMode ?? false,
+    isolation,
   }).catch((err: Error) => fail(err.message));
 
   console.log(`labrunner ready at ${server.url}`);
@@ -125,6 +129,23 @@ async function dockerHostFor(sandbox: EmbeddedSandbox | undefined): Promise<{ do
   const fromSandbox = sandbox ? (await sandbox.access('default').catch(() => undefined))?.dockerHost : undefined;
   const dockerHost = fromSandbox ?? process.env.DOCKER_HOST;
   return dockerHost ? { dockerHost } : {};
+}
+
+/**
+ * What `--isolation` means here. auto: classroom students are confined on loopback, every learner beyond it.
+ * Confinement needs root (a user per learner); a server that is not root and not on loopback refuses to start
+ * rather than hand out unconfined shells to a network, unless told `--isolation off`.
+ */
+function isolationMode(mode: string, host: string, log: (msg: string) => void): 'on' | 'students' | 'off' {
+  if (mode === 'on' || mode === 'off') return mode;
+  if (mode !== 'auto') fail(`--isolation must be auto, on or off, not '${mode}'`);
+  const root = process.getuid?.() === 0;
+  if (isLoopback(host)) {
+    if (!root) log('classroom students will not be confined: learner isolation needs root (docs/security.md)');
+    return root ? 'students' : 'off';
+  }
+  if (!root) fail(`learner isolation needs root; to serve ${host} with every learner's shell running as this user, pass --isolation off`);
+  return 'on';
 }
 
 function fail(message: string): never {

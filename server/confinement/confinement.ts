@@ -115,6 +115,20 @@ export class Confinement {
     // a symlink the learner may have planted (it works through directory file descriptors), and --from
     // touches only files root owns.
     await run('chown', ['-R', '-P', '-h', `--from=0:0`, `${identity.uid}:${identity.gid}`, cell.workspaceRoot]);
+    return this._confine(learnerId, cell, spec);
+  }
+
+  /**
+   * A command of the server's (a `shell` check) run as the learner, in the same sandbox as their shell: a check
+   * reads the learner's files and config (`~/.aws/config`, `~/.docker/config.json`), which must never be
+   * interpreted with root's rights.
+   */
+  async wrapCommand(learnerId: string, spec: ShellSpec): Promise<ShellSpec> {
+    return this._confine(learnerId, await this._cell(learnerId), spec);
+  }
+
+  private async _confine(learnerId: string, cell: LearnerCell, spec: ShellSpec): Promise<ShellSpec> {
+    const { identity } = cell;
     const env = this.environment(learnerId, spec.env);
     const dataDir = this._options.dataDir;
     // Only PATH folders that are system folders or the server's own (the aws wrapper); those get bound read-only.

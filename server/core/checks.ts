@@ -46,6 +46,19 @@ export interface CheckContext<Clients = unknown> {
    * commands as the learner would (`shell`). Absent: such checks run with a minimal environment.
    */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Confined learners (docs/security.md): turns a command into one that runs as the learner, in their sandbox.
+   * Checks that run commands (`shell`) must use it when present; absent, they run the command directly.
+   */
+  readonly runAsLearner?: (command: CommandSpec) => Promise<CommandSpec>;
+}
+
+/** A process to start: what `runAsLearner` takes and returns. */
+export interface CommandSpec {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /** The part of the platform's AbortSignal the core relies on (the core is compiled without DOM or Node types). */

@@ -1,5 +1,5 @@
 import { substituteInValue, substituteVariables } from '../core/lab/variables.ts';
-import type { CheckResult } from '../core/checks.ts';
+import type { CheckResult, CommandSpec } from '../core/checks.ts';
 import type { LabDefinition, LabStep } from '../core/lab/model.ts';
 import type { CheckerRegistry } from '../core/grading/checker-registry.ts';
 import { applyResults, initialProgress, labScore, revealHints, type CheckTrigger, type StepProgress } from '../core/grading/progress.ts';
@@ -26,6 +26,8 @@ export interface GradingDeps {
   workspaceOf(learnerId: string, labId: string): string;
   /** The same environment the learner's shell has, for `shell` checks. */
   shellEnvOf(learnerId: string, labId: string): Promise<Record<string, string>>;
+  /** Confined learners: how their `shell` checks run as them (undefined: not confined). */
+  runAsLearnerOf?(learnerId: string): ((command: CommandSpec) => Promise<CommandSpec>) | undefined;
   /** Markdown to safe HTML (hints). */
   renderMarkdown(markdown: string, labId: string): string;
   now(): number;
@@ -192,12 +194,14 @@ export class GradingService extends Disposable {
     const variables = await this._variables(learnerId, lab);
     const aws = target ? await this._awsClients(target, learnerId).catch(() => undefined) : undefined;
     const env = await this._deps.shellEnvOf(learnerId, labId);
+    const runAsLearner = this._deps.runAsLearnerOf?.(learnerId);
     const ctx = {
       learnerId,
       variables,
       aws: aws as AwsClients,
       workspace: this._deps.workspaceOf(learnerId, labId),
       env,
+      ...(runAsLearner ? { runAsLearner } : {}),
     };
     // A step's checks are read-only queries: run them side by side, and report them in the lab's order.
     const timeoutMs = this._deps.checkTimeoutMs ?? 15_000;

@@ -26,7 +26,10 @@ export async function prepareWorkspace(dir: string, labDir: string | undefined):
     if (await exists(files)) await cp(files, dir, { recursive: true, force: false, errorOnExist: false });
   }
   const rc = path.join(dir, '.bashrc');
-  if (!(await exists(rc))) await writeFile(rc, BASHRC, { mode: 0o644 });
+  // O_EXCL: never through a link the learner planted (the server may run as root; the link may point anywhere).
+  await writeFile(rc, BASHRC, { mode: 0o644, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
 }
 
 /**
