@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { readdir, realpath, stat, open } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -53,7 +54,10 @@ export const fileCheck: CheckerDefinition<Params> = {
     }
     if (info.isDirectory()) return fail(`'${p.path}' is a folder, not a file.`, `The lab expects a file at '${p.path}'.`, { path: p.path });
     if (p.contains === undefined && p.matches === undefined) return pass(`'${p.path}' exists.`, { path: p.path });
-    const text = await readStart(real!);
+    const text = await readStart(real!, root);
+    if (text === undefined) {
+      return fail(`'${p.path}' points outside your workspace.`, `Make '${p.path}' a regular file in your workspace, not a link.`, { path: p.path });
+    }
     const evidence = { path: p.path, start: excerpt(text) };
     if (p.contains !== undefined && !text.includes(p.contains)) {
       return fail(`'${p.path}' does not contain "${p.contains}".`, text.trim() ? `It starts with: "${excerpt(text)}"` : 'The file is empty.', evidence);
@@ -65,9 +69,16 @@ export const fileCheck: CheckerDefinition<Params> = {
   },
 };
 
-async function readStart(file: string): Promise<string> {
-  const handle = await open(file, 'r');
+/**
+ * The file's first MiB, or undefined when the file actually opened lies outside `root`: the learner may swap the
+ * file for a link between the check above and this open, and the checker may run with more rights than they
+ * have (as root on a server without isolation), so what was opened is checked, not what was named.
+ */
+async function readStart(file: string, root: string): Promise<string | undefined> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
+    const opened = await realpath(`/proc/self/fd/${handle.fd}`).catch(() => file);
+    if (opened !== root && !opened.startsWith(root + path.sep)) return undefined;
     const buf = Buffer.alloc(MAX_READ);
     const { bytesRead } = await handle.read(buf, 0, MAX_READ, 0);
     return buf.subarray(0, bytesRead).toString('utf8');

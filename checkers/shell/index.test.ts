@@ -18,6 +18,17 @@ describe('shell', () => {
     expect(r).toMatchObject({ status: 'pass', message: '`test -f Dockerfile && echo "region=$AWS_REGION"` ran as expected.' });
   });
 
+  it('runs the command the way the server says a confined learner runs it', async () => {
+    // The server hands confined learners' checks a wrapper (bubblewrap + setpriv); here a visible stand-in.
+    const runAsLearner = async (c: { file: string; args: readonly string[]; cwd: string; env: Readonly<Record<string, string>> }) => ({
+      ...c,
+      file: '/usr/bin/env',
+      args: ['RUN_AS=learner', c.file, ...c.args],
+    });
+    const r = await runChecker(checker, { command: 'echo "as=$RUN_AS"', stdoutMatches: '^as=learner$' }, { workspace, env: { PATH: '/usr/bin:/bin' }, runAsLearner });
+    expect(r.status).toBe('pass');
+  });
+
   it('fails on the wrong exit code, quoting what the command said', async () => {
     const r = await runChecker(checker, { command: 'ls nothing-here' }, { workspace });
     expect(r.message).toBe('`ls nothing-here` exited with 2 (expected 0).');
