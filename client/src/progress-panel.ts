@@ -34,10 +34,44 @@ export class ProgressPanel {
     _socket.on('lab:progress', this._onProgress);
     _socket.on('connect', this._onConnect);
     if (_socket.connected) this._open();
-    for (const button of _root.querySelectorAll<HTMLButtonElement>('button.check-button')) {
+    const buttons = [..._root.querySelectorAll<HTMLButtonElement>('button.check-button')];
+    for (const button of buttons) {
       button.disabled = false;
       button.addEventListener('click', () => this._check(button));
     }
+    // For a learner who did the work in the terminal first, or comes back to a lab: where do I stand?
+    if (buttons.length >= 2) this._addCheckAll(buttons[0]!.closest('section'));
+  }
+
+  private _addCheckAll(firstStep: Element | null): void {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'check-all-button';
+    button.textContent = 'Check all steps';
+    const note = document.createElement('span');
+    note.className = 'check-all-result';
+    note.setAttribute('role', 'status');
+    const bar = document.createElement('div');
+    bar.className = 'check-all';
+    bar.append(button, note);
+    if (firstStep) firstStep.before(bar);
+    else this._root.prepend(bar);
+    button.addEventListener('click', () => {
+      if (button.getAttribute('aria-busy') === 'true') return;
+      button.textContent = 'Checking all steps…';
+      button.setAttribute('aria-busy', 'true');
+      note.textContent = '';
+      this._socket.timeout(120_000).emit('check:all', { labId: this._labId }, (err: Error | null, answer: Answer<LabProgressView>) => {
+        button.textContent = 'Check all steps';
+        button.removeAttribute('aria-busy');
+        if (err) return void (note.textContent = 'The server did not answer. Check your connection and try again.');
+        if (!answer.ok) return void (note.textContent = answer.error.message);
+        this.render(answer.value);
+        const checked = [...this._root.querySelectorAll<HTMLButtonElement>('button.check-button')].map((b) => b.dataset.step ?? '');
+        const passed = checked.filter((id) => answer.value.steps[id]?.status === 'passed').length;
+        note.textContent = `${passed} of ${checked.length} steps passed.`;
+      });
+    });
   }
 
   render(progress: LabProgressView): void {

@@ -134,6 +134,8 @@ export interface ClientToServerEvents {
   'lab:open': (request: { labId: string }, reply: (answer: Answer<LabProgressView>) => void) => void;
   /** Runs one step's checks on the server (the browser can ask, never decide). */
   'check:run': (request: { labId: string; stepId: string }, reply: (answer: Answer<LabProgressView>) => void) => void;
+  /** "Check all steps": every step's checks at once; records passes and breaks, never a failed attempt on a step not yet tried. */
+  'check:all': (request: { labId: string }, reply: (answer: Answer<LabProgressView>) => void) => void;
   /** Instructor/owner: the classroom's dashboard now; this socket then receives `dashboard:*` updates for it. */
   'dashboard:open': (request: { classroomId: string }, reply: (answer: Answer<DashboardView>) => void) => void;
   /** Instructor/owner: one student's history (checks with the hints they saw, commands); timeline updates follow. */

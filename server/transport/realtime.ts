@@ -169,6 +169,12 @@ export function attachRealtime(deps: RealtimeDeps): IDisposable & { io: SocketIo
         return deps.grading.checkStep(learnerFor(labId), labId, stepId, 'button');
       }, deps.log);
     });
+    socket.on('check:all', (request, reply) => {
+      void answer(reply, async () => {
+        const labId = validLabId(request);
+        return deps.grading.checkAll(learnerFor(labId), labId);
+      }, deps.log);
+    });
   });
   if (deps.authorMode) store.add(new LabWatcher(deps.labsDir, (labId) => io.emit('lab:changed', { labId })));
   store.add(

@@ -47,4 +47,19 @@ describe.skipIf(skip)('checking a step in the lab page', () => {
     await expect.poll(() => stepStatus(page, 'answer'), { timeout: 15_000 }).toBe('passed');
     await page.close();
   });
+
+  it('checks every step at once, leaving the steps not done yet as they were', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${server.url}/lab/graded?learner=e2e-all-steps`);
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 20_000 }).toBe('connected');
+    await page.locator('.xterm').click();
+    await page.keyboard.type('echo 42 > answer.txt\n');
+    await page.waitForTimeout(300);
+    await page.getByRole('button', { name: 'Check all steps' }).click();
+    await expect.poll(() => page.locator('.check-all-result').textContent(), { timeout: 15_000 }).toBe('1 of 2 steps passed.');
+    expect(await stepStatus(page, 'answer')).toBe('passed');
+    // The repository step could not be checked (no sandbox here) and was not tried: no failed attempt, no hint.
+    expect(await stepStatus(page, 'repo')).toBe('not-started');
+    await page.close();
+  });
 });
