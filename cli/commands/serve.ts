@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { EmbeddedSandbox, RealAwsTarget, type IAwsTarget } from '../../server/aws/index.ts';
 import { generateToken, isLoopback, startServer } from '../../server/main.ts';
+import { Confinement } from '../../server/confinement/index.ts';
 import { ensureClientBuilt } from '../client-bundle.ts';
 import { BIN, CLIENT_DIST, LABS_DIR } from '../paths.ts';
 import { preflight } from '../preflight.ts';
@@ -133,18 +134,18 @@ async function dockerHostFor(sandbox: EmbeddedSandbox | undefined): Promise<{ do
 
 /**
  * What `--isolation` means here. auto: classroom students are confined on loopback, every learner beyond it.
- * Confinement needs root (a user per learner); a server that is not root and not on loopback refuses to start
- * rather than hand out unconfined shells to a network, unless told `--isolation off`.
+ * Confinement needs root (a user per learner) and a few tools; a server that cannot confine and is not on
+ * loopback refuses to start rather than hand out unconfined shells to a network, unless told `--isolation off`.
  */
 function isolationMode(mode: string, host: string, log: (msg: string) => void): 'on' | 'students' | 'off' {
   if (mode === 'on' || mode === 'off') return mode;
   if (mode !== 'auto') fail(`--isolation must be auto, on or off, not '${mode}'`);
-  const root = process.getuid?.() === 0;
+  const unavailable = Confinement.unavailable();
   if (isLoopback(host)) {
-    if (!root) log('classroom students will not be confined: learner isolation needs root (docs/security.md)');
-    return root ? 'students' : 'off';
+    if (unavailable) log(`classroom students will not be confined: ${unavailable} (docs/security.md)`);
+    return unavailable ? 'off' : 'students';
   }
-  if (!root) fail(`learner isolation needs root; to serve ${host} with every learner's shell running as this user, pass --isolation off`);
+  if (unavailable) fail(`${unavailable}; to serve ${host} with every learner's shell running as this user, pass --isolation off`);
   return 'on';
 }
 

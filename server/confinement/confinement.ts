@@ -68,11 +68,17 @@ export class Confinement {
     });
   }
 
+  /** Why this machine cannot confine learners (not root, a tool missing), or undefined when it can. */
+  static unavailable(): string | undefined {
+    if (process.getuid?.() !== 0) return 'learner isolation needs the server to run as root (it creates a user per learner)';
+    const missing = TOOLS.filter((t) => !existsSync(t));
+    return missing.length ? `learner isolation needs ${missing.join(', ')}: run scripts/setup-system` : undefined;
+  }
+
   /** Checks that this machine can confine (root, bubblewrap, util-linux, e2fsprogs) and opens the records. */
   static async start(options: ConfinementOptions): Promise<Confinement> {
-    if (process.getuid?.() !== 0) throw new Error('learner isolation needs the server to run as root (it creates a user per learner)');
-    const missing = TOOLS.filter((t) => !existsSync(t));
-    if (missing.length) throw new Error(`learner isolation needs ${missing.join(', ')}: run scripts/setup-system`);
+    const why = Confinement.unavailable();
+    if (why) throw new Error(why);
     const dataDir = path.resolve(options.dataDir);
     const isolationDir = path.join(dataDir, 'isolation');
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
