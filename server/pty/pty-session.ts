@@ -1,4 +1,5 @@
 import * as nodePty from 'node-pty';
+import { setPriority } from 'node:os';
 import { AckWindow } from '../core/flow-control.ts';
 import { Disposable, toDisposable, type IDisposable } from '../core/lifecycle.ts';
 import { Emitter, type Event } from '../core/event.ts';
@@ -24,7 +25,20 @@ export interface ShellSpec {
    * confines the shell must let it read them (e.g. bind them read-only), or the hook is silently missing.
    */
   readablePaths?: string[];
+  /**
+   * CPU niceness of the shell and everything it starts (default {@link SHELL_NICENESS}). The server stays at
+   * 0, so what learners run cannot starve what serves them.
+   */
+  niceness?: number;
 }
+
+/**
+ * Learners' shells run below the server's CPU priority. In a class, 100 students starting the AWS CLI (a Python
+ * process of ~0.5 s CPU each) at once want more than 2 cores; at equal priority the server, with its fair
+ * share of 1/40 of the machine, then answered keystrokes and checks seconds late (docs/benchmarks.md#classroom).
+ * A shell waiting at its prompt still wakes ahead of running programs, so echo does not suffer from this.
+ */
+export const SHELL_NICENESS = 10;
 
 /** One browser (or test client) attached to a session. */
 export interface ITerminalSink {
@@ -136,6 +150,12 @@ export class PtySession extends Disposable {
       // XON/XOFF would clash with shells binding ^S/^Q; we pause with acknowledgements instead.
       handleFlowControl: false,
     } as nodePty.IPtyForkOptions);
+    try {
+      // Inherited by every process the shell starts from here on (those of its rc file may be a few ms ahead).
+      setPriority(this._pty.pid, spec.niceness ?? SHELL_NICENESS);
+    } catch {
+      /* the shell already exited; onExit reports it */
+    }
     const onOutput = spec.recordCommands ? this._commandRecorder() : (data: Buffer) => this._batcher.push(data);
     const dataSub = this._pty.onData((data: string | Buffer) => {
       onOutput(typeof data === 'string' ? Buffer.from(data) : data);

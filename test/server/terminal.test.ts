@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SHELL_NICENESS } from '../../server/pty/index.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -98,6 +100,14 @@ describe('the terminal', () => {
     await t.waitForMessage('attached');
     t.type('echo "re""born"\r');
     await t.waitFor('reborn');
+  });
+
+  it("runs the learner's shell and what it starts below the server's CPU priority", async () => {
+    server = await startTestServer();
+    const t = await connect();
+    t.type('echo "shell=$(nice) server=$(ps -o ni= -p $PPID)"\r');
+    await t.waitFor(new RegExp(`shell=${SHELL_NICENESS} server= *${os.getPriority()}\\r\\n`));
+    expect(SHELL_NICENESS).toBeGreaterThan(os.getPriority());
   });
 
   it('ends a shell nobody is attached to after the idle timeout', async () => {
