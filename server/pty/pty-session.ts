@@ -1,5 +1,4 @@
 import * as nodePty from 'node-pty';
-import { setPriority } from 'node:os';
 import { AckWindow } from '../core/flow-control.ts';
 import { Disposable, toDisposable, type IDisposable } from '../core/lifecycle.ts';
 import { Emitter, type Event } from '../core/event.ts';
@@ -26,8 +25,8 @@ export interface ShellSpec {
    */
   readablePaths?: string[];
   /**
-   * CPU niceness of the shell and everything it starts (default {@link SHELL_NICENESS}). The server stays at
-   * 0, so what learners run cannot starve what serves them.
+   * CPU niceness added to the server's for the shell and everything it starts (default {@link SHELL_NICENESS};
+   * 0 = the server's own), so what learners run cannot starve what serves them.
    */
   niceness?: number;
 }
@@ -39,6 +38,8 @@ export interface ShellSpec {
  * A shell waiting at its prompt still wakes ahead of running programs, so echo does not suffer from this.
  */
 export const SHELL_NICENESS = 10;
+/** coreutils' nice: the shell is started through it, so the priority holds from its first instruction on. */
+const NICE = '/usr/bin/nice';
 
 /** One browser (or test client) attached to a session. */
 export interface ITerminalSink {
@@ -139,7 +140,11 @@ export class PtySession extends Disposable {
     // A mirror parsed off the main thread can fall behind; it then holds the shell back like a slow client.
     this._register(this._mirror.onCaughtUp(() => this._updatePause()));
     this._batcher = this._register(new OutputBatcher((frame) => this._broadcast(frame), batcherOptions));
-    this._pty = nodePty.spawn(spec.file, spec.args, {
+    // Through nice rather than setpriority() after the spawn: a wrapper that forks at once (bubblewrap) would
+    // otherwise race it, and its child keep the server's priority.
+    const niceness = spec.niceness ?? SHELL_NICENESS;
+    const [file, args] = niceness === 0 ? [spec.file, spec.args] : [NICE, ['-n', String(niceness), '--', spec.file, ...spec.args]];
+    this._pty = nodePty.spawn(file, args, {
       name: 'xterm-256color',
       cols: spec.cols,
       rows: spec.rows,
@@ -150,12 +155,6 @@ export class PtySession extends Disposable {
       // XON/XOFF would clash with shells binding ^S/^Q; we pause with acknowledgements instead.
       handleFlowControl: false,
     } as nodePty.IPtyForkOptions);
-    try {
-      // Inherited by every process the shell starts from here on (those of its rc file may be a few ms ahead).
-      setPriority(this._pty.pid, spec.niceness ?? SHELL_NICENESS);
-    } catch {
-      /* the shell already exited; onExit reports it */
-    }
     const onOutput = spec.recordCommands ? this._commandRecorder() : (data: Buffer) => this._batcher.push(data);
     const dataSub = this._pty.onData((data: string | Buffer) => {
       onOutput(typeof data === 'string' ? Buffer.from(data) : data);
