@@ -106,6 +106,9 @@ export class ScreenMirrorThread implements IDisposable {
     if (this._worker) return this._worker;
     const worker = new Worker(new URL('./screen-mirror-worker.mjs', import.meta.url), {
       workerData: { ring: this._ring.buffer },
+      // A flood's parsing allocates fast; with V8's default young generation the worker's heap grew by ~20 MiB
+      // per flood and kept it. 2 MiB measured the same stream time (docs/benchmarks.md, Terminal).
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
     });
     worker.unref();
     worker.on('message', (msg: FromWorker) => {
