@@ -6,7 +6,7 @@ import type { ClassroomCreatedView, DashboardStudentView, DashboardView, LabProg
 import { ensureClientBuilt } from '../cli/client-bundle.ts';
 import { CliServer } from '../test/helpers/cli-server.ts';
 import { ask, connectSocket, sessionCookie, StudentTerminal, treeMemory, type ClassSocket, type TreeMemory } from './lib/classroom-clients.ts';
-import { cpuSeconds, MiB } from './lib/server-process.ts';
+import { cpuSeconds, MiB, npmStart } from './lib/server-process.ts';
 import { percentile, round } from './lib/stats.ts';
 import type { BenchContext, BenchFigure, BenchSuite } from './lib/suite.ts';
 
@@ -32,7 +32,7 @@ const classroom: BenchSuite = {
   async run(ctx) {
     const s = settings(ctx);
     await ensureClientBuilt(() => undefined);
-    const server = await CliServer.start(['--sandbox-port', String(await freePort())]);
+    const server = await CliServer.start(['--sandbox-port', String(await freePort())], npmStart());
     const clients: Array<{ close(): void }> = [];
     try {
       return await measure(server, s, ctx, clients);

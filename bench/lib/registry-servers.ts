@@ -4,6 +4,7 @@
  * registry 2.8.2 (`/usr/bin/docker-registry serve`, filesystem storage, no auth). Plus skopeo and /proc readings.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { npmStart } from './server-process.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -103,7 +104,8 @@ export async function startSandboxProcess(opts: { nodeArgs?: string[] } = {}): P
   const port = await freePort();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(PROJECT_ROOT, 'bin', 'labrunner.js'), 'sandbox', '--port', String(port), '--data-dir', join(dataDir, 'data')], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LABRUNNER_SANDBOX_TLS_DIR: noTls },
+    // The environment `npm start` gives the server, which its sandbox child inherits (MALLOC_ARENA_MAX).
+    env: { ...process.env, ...npmStart().env, LABRUNNER_SANDBOX_TLS_DIR: noTls },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = wrap('sandbox', child, `127.0.0.1:${port}`, dataDir);

@@ -16,7 +16,26 @@ export async function startServeProcess(): Promise<CliServer> {
   // Built here, not by serve: a Vite build inside the server would leave ~190 MB in its RSS.
   await ensureClientBuilt(() => undefined);
   const help = execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'labrunner.js'), 'serve', '--help'], { encoding: 'utf8' });
-  return CliServer.start(help.includes('--no-sandbox') ? ['--no-sandbox'] : []);
+  const { env, nodeArgs } = npmStart();
+  return CliServer.start(help.includes('--no-sandbox') ? ['--no-sandbox'] : [], { env, nodeArgs });
+}
+
+/**
+ * The environment and node flags of `npm start` (package.json), so a benchmark measures the server as users run
+ * it: e.g. `MALLOC_ARENA_MAX=2 node --max-semi-space-size=1 bin/labrunner.js serve`.
+ */
+export function npmStart(): { env: Record<string, string>; nodeArgs: string[] } {
+  const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  const env: Record<string, string> = {};
+  while (words[0]?.includes('=')) {
+    const [name, value] = words.shift()!.split('=') as [string, string];
+    env[name] = value;
+  }
+  if (words.shift() !== 'node') throw new Error(`npm start is not 'node …': ${pkg.scripts.start}`);
+  const nodeArgs: string[] = [];
+  while (words[0]?.startsWith('--')) nodeArgs.push(words.shift()!);
+  return { env, nodeArgs };
 }
 
 /** CPU seconds (user + system) the process has used so far. */

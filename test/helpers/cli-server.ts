@@ -14,14 +14,14 @@ export class CliServer {
   ) {}
 
   /** Starts `labrunner serve`; without sandbox flags in `args` it runs with `--no-sandbox` (tests run side by side), and without `--isolation` with `--isolation off`. */
-  static async start(args: string[] = [], opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<CliServer> {
+  static async start(args: string[] = [], opts: { dataDir?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<CliServer> {
     const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'labrunner-cli-'));
     if (!args.some((a) => a.includes('sandbox'))) args = [...args, '--no-sandbox'];
     // Learner isolation (users, disks, mounts) only where a test asks for it: test/isolation/.
     if (!args.includes('--isolation')) args = [...args, '--isolation', 'off'];
     const child = spawn(
       process.execPath,
-      [path.join(PROJECT_ROOT, 'bin', 'labrunner.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-setup', ...args],
+      [...(opts.nodeArgs ?? []), path.join(PROJECT_ROOT, 'bin', 'labrunner.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-setup', ...args],
       { cwd: PROJECT_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
