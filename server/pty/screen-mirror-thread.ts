@@ -4,6 +4,7 @@ import { AckWindow } from '../core/flow-control.ts';
 import type { IDisposable } from '../core/lifecycle.ts';
 import type { IScreenMirror } from './screen-mirror.ts';
 import { SharedByteRing } from './shared-byte-ring.ts';
+import { TextFloodFilter } from './text-flood-filter.ts';
 
 /** Messages to the worker (screen-mirror-worker.mjs). */
 type ToWorker =
@@ -48,12 +49,15 @@ export class ScreenMirrorThread implements IDisposable {
 
   constructor(private readonly _log: (msg: string, err?: unknown) => void = () => undefined) {}
 
-  /** A mirror of a `cols`×`rows` terminal keeping `scrollback` lines. */
-  create(cols: number, rows: number, scrollback = 1000): IScreenMirror {
+  /**
+   * A mirror of a `cols`×`rows` terminal keeping `scrollback` lines. Plain-text floods are thinned before the
+   * thread parses them ({@link TextFloodFilter}) unless `exact` is asked for.
+   */
+  create(cols: number, rows: number, scrollback = 1000, options: { exact?: boolean } = {}): IScreenMirror {
     const mirror = new ThreadScreenMirror(this, this._nextId++);
     this._mirrors.set(mirror.id, mirror);
     this._post({ type: 'open', id: mirror.id, cols, rows, scrollback });
-    return mirror;
+    return options.exact ? mirror : new TextFloodFilter(mirror, rows, scrollback);
   }
 
   dispose(): void {
