@@ -52,6 +52,20 @@ describe('TextFloodFilter', () => {
     expect(r.filtered).toBe(r.exact);
   });
 
+  it('holds no more than a bounded amount of text that has no line feeds', async () => {
+    const line = Buffer.alloc(100_000, 'y');
+    const exact = thread.create(80, 24, 1000, { exact: true });
+    const filtered = thread.create(80, 24, 1000) as TextFloodFilter;
+    for (let i = 0; i < 30; i++) {
+      exact.write(line);
+      filtered.write(line);
+    }
+    expect((filtered as unknown as { _heldBytes: number })._heldBytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(await filtered.snapshot()).toBe(await exact.snapshot());
+    exact.dispose();
+    filtered.dispose();
+  });
+
   it('follows a resize', async () => {
     const exact = thread.create(80, 24, 100, { exact: true });
     const filtered = thread.create(80, 24, 100);

@@ -7,6 +7,9 @@ import type { IScreenMirror } from './screen-mirror.ts';
  */
 const STATEFUL_BYTES = [0x1b, 0x0e, 0x0f, 0xc2] as const;
 
+/** Text with few line feeds (one endless line) is not thinned: past this much held, it all goes to the mirror. */
+const MAX_HELD_BYTES = 1024 * 1024;
+
 /** True when the bytes can only print text and move the cursor within lines: no modes, colours or charsets. */
 export function isPlainText(data: Uint8Array): boolean {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -31,6 +34,7 @@ export class TextFloodFilter implements IScreenMirror {
   /** Plain-text frames not yet given to the mirror, each with its line feeds (counted up to `_keepLines`). */
   private _held: { data: Uint8Array; lines: number }[] = [];
   private _heldLines = 0;
+  private _heldBytes = 0;
   private _keepLines: number;
   /** Bytes dropped so far (for tests and benchmarks). */
   skippedBytes = 0;
@@ -60,12 +64,15 @@ export class TextFloodFilter implements IScreenMirror {
     const lines = lineFeeds(data, this._keepLines);
     this._held.push({ data, lines });
     this._heldLines += lines;
+    this._heldBytes += data.byteLength;
     // The oldest frame goes when the frames after it push all of it out of the scrollback.
     while (this._held.length > 1 && this._heldLines - this._held[0]!.lines >= this._keepLines) {
       const dropped = this._held.shift()!;
       this._heldLines -= dropped.lines;
+      this._heldBytes -= dropped.data.byteLength;
       this.skippedBytes += dropped.data.byteLength;
     }
+    if (this._heldBytes > MAX_HELD_BYTES) this._flush();
   }
 
   resize(cols: number, rows: number): void {
@@ -82,6 +89,7 @@ export class TextFloodFilter implements IScreenMirror {
   dispose(): void {
     this._held = [];
     this._heldLines = 0;
+    this._heldBytes = 0;
     this._mirror.dispose();
   }
 
@@ -90,6 +98,7 @@ export class TextFloodFilter implements IScreenMirror {
     if (held.length === 0) return;
     this._held = [];
     this._heldLines = 0;
+    this._heldBytes = 0;
     for (const frame of held) this._mirror.write(frame.data);
   }
 }
