@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { BIN, CLIENT_DIST, LABS_DIR } from '../paths.ts';
 
@@ -7,6 +7,7 @@ interface TestCommandOptions {
   json?: boolean;
   timeout: string;
   settle: string;
+  isolation: 'auto' | 'on' | 'off';
 }
 
 /**
@@ -22,13 +23,23 @@ export function registerTestCommand(program: Command): void {
     .option('--json', 'print the report as JSON instead of a table')
     .option('--timeout <seconds>', 'how long one solve script may run', '300')
     .option('--settle <seconds>', 'how long checks that still fail after a solution are retried', '10')
-    .action(async (labs: string[], opts: TestCommandOptions) => {
+    .addOption(
+      new Option('--isolation <mode>', "confine the test learner like a classroom student (own OS user, sandbox, container engine); auto = when this machine can (root)")
+        .choices(['auto', 'on', 'off'])
+        .default('auto'),
+    )
+    .action(async (labs: string[], opts: TestCommandOptions, command: Command) => {
       const stepTimeoutMs = Number(opts.timeout) * 1000;
       const settleMs = Number(opts.settle) * 1000;
-      if (!(stepTimeoutMs > 0)) throw new Error(`--timeout must be a number of seconds, not '${opts.timeout}'`);
-      if (!(settleMs >= 0)) throw new Error(`--settle must be a number of seconds, not '${opts.settle}'`);
+      if (!(stepTimeoutMs > 0)) command.error(`error: --timeout must be a number of seconds, not '${opts.timeout}'`);
+      if (!(settleMs >= 0)) command.error(`error: --settle must be a number of seconds, not '${opts.settle}'`);
       // Loaded here: the other commands need not carry the server and the SDK.
       const { testLabs, formatReport } = await import('../../server/authoring/index.ts');
+      if (opts.isolation === 'on') {
+        const { Confinement } = await import('../../server/confinement/index.ts');
+        const unavailable = Confinement.unavailable();
+        if (unavailable) command.error(`error: --isolation on: ${unavailable}`);
+      }
       // Ctrl-C stops the run but still cleans up (containers, images, the temporary sandbox); a second one quits.
       const interrupt = new AbortController();
       process.once('SIGINT', () => {
@@ -43,6 +54,7 @@ export function registerTestCommand(program: Command): void {
         clientDir: CLIENT_DIST,
         stepTimeoutMs,
         settleMs,
+        isolation: opts.isolation,
         progress: (line) => process.stderr.write(`labrunner test: ${line}\n`),
       });
       if (opts.json) console.log(JSON.stringify(report, null, 2));

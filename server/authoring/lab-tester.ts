@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,10 +9,12 @@ import { io, type Socket } from 'socket.io-client';
 import { builtInCheckers } from '../../checkers/index.ts';
 import { EmbeddedSandbox, type LearnerAwsAccess } from '../aws/index.ts';
 import { createAwsClients } from '../aws/clients.ts';
+import { Confinement } from '../confinement/index.ts';
 import type { LabStep } from '../core/lab/index.ts';
 import type { Answer, ClientToServerEvents, LabProgressView, ServerToClientEvents } from '../core/protocol.ts';
 import { createLintRegistry, FileLabCatalog } from '../labs/index.ts';
 import { startServer, type RunningServer } from '../main.ts';
+import { workspacePath } from '../workspace/index.ts';
 import { loadOrCreateSecret } from '../workspace/secret.ts';
 import { LearnerShell } from './learner-shell.ts';
 import {
@@ -25,6 +27,7 @@ import {
   summarize,
   untestedStep,
   type CheckOutcome,
+  type IsolationReport,
   type LabReport,
   type SolveOutcome,
   type StepReport,
@@ -51,22 +54,35 @@ export interface LabTestOptions {
   progress?: (line: string) => void;
   /** Stops the run (Ctrl-C): the running solution is interrupted, later steps and labs are not run, and everything is cleaned up. */
   signal?: AbortSignal;
+  /**
+   * Whether the learner is confined like a classroom student (own OS user, bubblewrap sandbox, own container
+   * engine behind the docker gate; docs/security.md): `on` requires it, `off` never, `auto` (default) when this
+   * machine can (root, with the tools scripts/setup-system installs). Only a confined learner proves checks of
+   * built images non-vacuous: an unconfined one shares the machine's container engine and whatever was built there.
+   */
+  isolation?: IsolationMode;
 }
+
+export type IsolationMode = 'auto' | 'on' | 'off';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
  * `labrunner test`: solves labs the way a learner would, against a sandbox and server of their own. For every
  * lab: a fresh sandbox account and workspace; for every graded step its checks must fail, then
- * `solve/<step>.sh` runs in the learner's terminal, then the checks must pass. Everything is cleaned up, even
- * on failure: the server, the sandbox, the ECS tasks and services the labs started, the images they tagged.
+ * `solve/<step>.sh` runs in the learner's terminal, then the checks must pass. The learner is confined when
+ * `options.isolation` says so (see there). Everything is cleaned up, even on failure: the server, the sandbox,
+ * the ECS tasks and services the labs started, the images they tagged, confined learners' OS users and disks.
  */
 export async function testLabs(labIds: readonly string[] | undefined, options: LabTestOptions): Promise<TestReport> {
+  const isolation = isolationFor(options.isolation ?? 'auto');
   const root = await mkdtemp(path.join(os.tmpdir(), 'labrunner-labtest-'));
+  const serverDir = path.join(root, 'server');
+  const labs: LabReport[] = [];
+  const warnings: string[] = [];
   let sandbox: EmbeddedSandbox | undefined;
   let server: RunningServer | undefined;
   try {
-    const serverDir = path.join(root, 'server');
     sandbox = await EmbeddedSandbox.start({ bin: options.bin, dataDir: path.join(root, 'sandbox'), port: 0, lifecycleIntervalSeconds: 2, log: () => undefined });
     server = await startServer({
       host: '127.0.0.1',
@@ -76,6 +92,9 @@ export async function testLabs(labIds: readonly string[] | undefined, options: L
       clientDir: options.clientDir,
       idleTimeoutMs: 60 * 60_000,
       aws: sandbox,
+      // 'on': every learner of this server (there is only the test learner) gets the server's own confinement,
+      // so their shell, their checks (environment and `shell` checks) and their docker are a classroom student's.
+      isolation: isolation.confined ? 'on' : 'off',
       log: () => undefined,
     });
     // The same secret as the server's, so the variables given to solve scripts are the ones the checks use.
@@ -84,16 +103,41 @@ export async function testLabs(labIds: readonly string[] | undefined, options: L
       variableSecret: await loadOrCreateSecret(path.join(serverDir, 'variables-secret')),
     });
     const ids = labIds?.length ? [...labIds] : (await catalog.list()).map((l) => l.id);
-    const labs: LabReport[] = [];
     for (const labId of ids) {
       if (options.signal?.aborted) break;
-      labs.push(await testLab(labId, { catalog, server, sandbox, options }));
+      labs.push(await testLab(labId, { catalog, server, sandbox, serverDir, confined: isolation.confined, options }));
     }
-    return summarize(labs);
   } finally {
+    // The server's dispose ends the shells, then its confinement's: learners' gates and engines stop, disks unmount.
     await server?.dispose().catch(() => undefined);
     await sandbox?.dispose().catch(() => undefined);
+    if (isolation.confined) warnings.push(...(await forgetLearners(serverDir)));
     await rm(root, { recursive: true, force: true }).catch(() => undefined);
+  }
+  return summarize(labs, isolation, warnings);
+}
+
+/** What `isolation` comes to on this machine; `on` where it cannot confine is an error, not a quiet fallback. */
+function isolationFor(mode: IsolationMode): IsolationReport {
+  if (mode === 'off') return { confined: false, reason: 'isolation off' };
+  const unavailable = Confinement.unavailable();
+  if (unavailable && mode === 'on') throw new Error(`cannot confine the learner: ${unavailable}`);
+  return unavailable ? { confined: false, reason: unavailable } : { confined: true };
+}
+
+/**
+ * Deletes the OS users and disk images the run's confined learners got. The server's confinement is its own
+ * (startServer keeps it), so it is opened again on the same data dir, whose records name every learner it made;
+ * this also finds those of a server that failed half-way. Returns what could not be removed.
+ */
+async function forgetLearners(serverDir: string): Promise<string[]> {
+  try {
+    const confinement = await Confinement.start({ dataDir: serverDir, log: () => undefined });
+    await confinement.dispose();
+    await confinement.forgetEveryone();
+    return [];
+  } catch (err) {
+    return [`the test learners' OS users or disks could not be removed: ${err instanceof Error ? err.message : String(err)}`];
   }
 }
 
@@ -101,6 +145,9 @@ interface LabContext {
   catalog: FileLabCatalog;
   server: RunningServer;
   sandbox: EmbeddedSandbox;
+  /** The server's data dir (where learners' workspaces are). */
+  serverDir: string;
+  confined: boolean;
   options: LabTestOptions;
 }
 
@@ -136,12 +183,14 @@ async function testLab(labId: string, ctx: LabContext): Promise<LabReport> {
       .join(' ');
     shell = await LearnerShell.open(ctx.server.ptyHost, { learnerId, labId });
     socket = await connect(ctx.server.url, learnerId);
+    // After the shell opened: for a confined learner that mounted their own disk on their folder.
+    const solveDir = ctx.confined ? await shareSolveFolder(entry.dir, path.dirname(workspacePath(ctx.serverDir, learnerId, labId))) : path.join(entry.dir, 'solve');
 
     const solve = async (script: string): Promise<SolveOutcome> => {
       const result = await shell!.run(`${assignments} bash ${shellQuote(script)} </dev/null`.trimStart(), timeoutMs, ctx.options.signal);
       return { ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}), timedOut: result.timedOut, durationMs: result.durationMs, output: result.output };
     };
-    const scriptOf = (stepId: string) => path.join(entry.dir, 'solve', `${stepId}.sh`);
+    const scriptOf = (stepId: string) => path.join(solveDir, `${stepId}.sh`);
 
     let stopped = false;
     for (const step of lab.steps) {
@@ -161,7 +210,7 @@ async function testLab(labId: string, ctx: LabContext): Promise<LabReport> {
     // solve/cleanup.sh undoes what the lab made outside its account and workspace; a step called `cleanup` owns the name.
     const cleanupScript = path.join(entry.dir, 'solve', 'cleanup.sh');
     if (existsSync(cleanupScript) && !lab.steps.some((s) => s.id === 'cleanup') && !ctx.options.signal?.aborted) {
-      const result = (cleanup = await solve(cleanupScript));
+      const result = (cleanup = await solve(path.join(solveDir, 'cleanup.sh')));
       if (result.timedOut) errors.push(`solve/cleanup.sh did not finish within ${Math.round(timeoutMs / 1000)} s`);
       else if (result.exitCode !== 0) errors.push(`solve/cleanup.sh exited with ${result.exitCode}${result.output.trim() ? `:\n${result.output.trimEnd()}` : ''}`);
       progress(`${labId}: solve/cleanup.sh ${result.exitCode === 0 ? 'done' : 'FAILED'}`);
@@ -202,6 +251,20 @@ async function testGradedStep(step: LabStep, socket: Client, labId: string, solv
   };
 }
 
+/**
+ * A confined learner's sandbox shows their own files and nothing of the labs folder, so the lab's `solve/` is
+ * copied into their files: beside the lab's workspace, not in it, so that no check sees it. Returns the copy.
+ */
+async function shareSolveFolder(labDir: string, learnerFiles: string): Promise<string> {
+  const copy = path.join(learnerFiles, '.labtest-solve');
+  const solve = path.join(labDir, 'solve');
+  if (!existsSync(solve)) return copy;
+  await cp(solve, copy, { recursive: true, dereference: true });
+  // Copied by root, with the author's modes: the learner (another user) must be able to read every script.
+  await run('chmod', ['-R', 'a+rX', copy]);
+  return copy;
+}
+
 function connect(url: string, learnerId: string): Promise<Client> {
   const socket: Client = io(url, { auth: { learnerId }, transports: ['websocket'], reconnection: false, forceNew: true });
   return new Promise((resolve, reject) => {
@@ -227,8 +290,10 @@ async function checkStep(socket: Client, labId: string, stepId: string): Promise
 
 /**
  * Stops what the learner's account runs (ECS services and tasks, through the API) and removes the images
- * tagged for the learner's registry from the container engine. Plain local names (`myrepo:latest`) stay: the
- * engine's store may be shared with other users. Returns what could not be cleaned up.
+ * tagged for the learner's registry from the machine's container engine (`access.dockerHost`: the one the
+ * sandbox runs ECS tasks with, and an unconfined learner's). Plain local names (`myrepo:latest`) stay: the
+ * engine's store may be shared with other users. A confined learner's own engine and images go with their
+ * disk (forgetLearners). Returns what could not be cleaned up.
  */
 async function cleanUpAccount(access: LearnerAwsAccess): Promise<string[]> {
   const leftovers: string[] = [];

@@ -71,9 +71,19 @@ export interface LabReport {
   durationMs: number;
 }
 
+/** Whether the learner the labs were solved as was confined (own OS user, sandbox and container engine). */
+export interface IsolationReport {
+  confined: boolean;
+  /** Why not, when not confined (`--isolation off`, or what this machine lacks). */
+  reason?: string;
+}
+
 export interface TestReport {
   ok: boolean;
+  isolation: IsolationReport;
   labs: LabReport[];
+  /** Worth knowing about the run as a whole, not a failure (e.g. a test learner's OS user that could not be removed). */
+  warnings: string[];
   summary: { labs: number; failedLabs: number; steps: number; passed: number; failed: number; noSolution: number; reading: number; notRun: number };
 }
 
@@ -170,13 +180,15 @@ export function labOk(lab: Pick<LabReport, 'steps' | 'errors'>): boolean {
   return lab.errors.length === 0 && lab.steps.every((s) => s.verdict !== 'failed');
 }
 
-export function summarize(labs: LabReport[]): TestReport {
+export function summarize(labs: LabReport[], isolation: IsolationReport, warnings: string[] = []): TestReport {
   const steps = labs.flatMap((l) => l.steps);
   const count = (v: StepVerdict) => steps.filter((s) => s.verdict === v).length;
   const failedLabs = labs.filter((l) => !l.ok).length;
   return {
     ok: failedLabs === 0,
+    isolation,
     labs,
+    warnings,
     summary: {
       labs: labs.length,
       failedLabs,
@@ -190,8 +202,12 @@ export function summarize(labs: LabReport[]): TestReport {
   };
 }
 
-/** The report for a terminal: the table, then what went wrong, then one summary line. */
+/**
+ * The report for a terminal: a caveat when the learner was not confined, the table, then what went wrong, then
+ * one summary line.
+ */
 export function formatReport(report: TestReport): string[] {
+  const header = report.isolation.confined ? [] : [unconfinedCaveat(report.isolation), ''];
   const rows: string[][] = [['lab', 'step', 'before', 'after', 'time']];
   for (const lab of report.labs) {
     if (!lab.steps.length) rows.push([lab.labId, '-', '-', lab.errors.length ? 'LAB ERROR' : '-', seconds(lab.durationMs)]);
@@ -208,6 +224,7 @@ export function formatReport(report: TestReport): string[] {
     for (const w of lab.warnings) details.push(`${lab.labId}: warning: ${w}`);
     for (const s of lab.steps) if (s.verdict === 'no-solution') details.push(`${lab.labId}/${s.stepId}: no solution: not tested (add solve/${s.stepId}.sh)`);
   }
+  for (const w of report.warnings) details.push(`warning: ${w}`);
   if (details.length) lines.push('', ...details);
 
   const sum = report.summary;
@@ -217,7 +234,16 @@ export function formatReport(report: TestReport): string[] {
   if (sum.reading) parts.push(`${sum.reading} reading`);
   const labs = `${sum.labs} ${sum.labs === 1 ? 'lab' : 'labs'}`;
   lines.push('', `${labs}, ${sum.steps} steps: ${parts.join(', ')}${sum.failedLabs ? ` — ${sum.failedLabs} ${sum.failedLabs === 1 ? 'lab' : 'labs'} FAILED` : ''}`);
-  return lines;
+  return [...header, ...lines];
+}
+
+/** What an unconfined run cannot prove: its learner's images live in the machine's shared container engine. */
+function unconfinedCaveat(isolation: IsolationReport): string {
+  return (
+    `Note: the learner was not confined (${isolation.reason ?? 'isolation off'}): checks of built images may pass ` +
+    "before their step (vacuous) because the learner shares this machine's container engine, where an earlier build " +
+    'of the same name may still be.'
+  );
 }
 
 function describeProblem(where: string, p: StepProblem): string[] {

@@ -1,6 +1,8 @@
 /**
  * `labrunner test` on the fixture labs in test/fixtures/labs-broken/ (file and shell checks, no containers):
- * the runner must report exactly what is wrong with each, and pass the good one.
+ * the runner must report exactly what is wrong with each, and pass the good one. Where this machine can confine
+ * learners (root, with the tools), the default run is confined, so these also prove the confined path; that
+ * the learner really is confined, and is removed afterwards, has its own test.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, CLIENT_DIST, PROJECT_ROOT } from '../../cli/paths.ts';
 import { testLabs, type LabReport, type TestReport } from '../../server/authoring/index.ts';
+import { Confinement, LEARNER_UID_RANGE } from '../../server/confinement/index.ts';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'labs-broken');
 
@@ -43,6 +46,10 @@ describe('labrunner test on the fixture labs', () => {
     expect(report.labs.map((l) => l.labId)).toEqual(['broken-solve', 'hangs', 'passing', 'vacuous']);
     expect(report.ok).toBe(false);
     expect(report.summary).toMatchObject({ labs: 4, failedLabs: 3 });
+    // By default the learner is confined exactly when this machine can confine.
+    const unavailable = Confinement.unavailable();
+    expect(report.isolation).toEqual(unavailable ? { confined: false, reason: unavailable } : { confined: true });
+    expect(report.warnings).toEqual([]);
   });
 
   it('reports exactly the vacuous check, and still runs the solution and the checks after it', () => {
@@ -87,6 +94,47 @@ describe('labrunner test on the fixture labs', () => {
   });
 });
 
+describe.skipIf(Confinement.unavailable() !== undefined)('labrunner test with a confined learner', () => {
+  let labsDir: string;
+  let report: TestReport;
+
+  beforeAll(async () => {
+    // The solution and the check each say who runs them: both must be the same learner's own OS user.
+    labsDir = mkdtempSync(path.join(os.tmpdir(), 'labtest-confined-'));
+    mkdirSync(path.join(labsDir, 'whoami', 'solve'), { recursive: true });
+    writeFileSync(
+      path.join(labsDir, 'whoami', 'lab.md'),
+      [
+        '---\nid: whoami\ntitle: Who runs it\nsummary: The solution and the check run as the confined learner.\n---\n',
+        '## Say who you are {#whoami}\n',
+        '```check shell The solution ran as the user this check runs as, and neither is root',
+        'command: test "$(id -u)" != 0 && test "$(cat whoami.txt)" = "$(id -u)"',
+        '```\n',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(labsDir, 'whoami', 'solve', 'whoami.sh'), 'cd ~\nid -u >whoami.txt\necho "uid=$(cat whoami.txt)"\n');
+    // Not readable by others, as an author's files may be: the learner (another user) must still get to run it.
+    chmodSync(path.join(labsDir, 'whoami', 'solve', 'whoami.sh'), 0o600);
+    report = await testLabs(undefined, { labsDir, bin: BIN, clientDir: CLIENT_DIST, settleMs: 0, isolation: 'on' });
+  }, 120_000);
+  afterAll(() => {
+    if (labsDir) rmSync(labsDir, { recursive: true, force: true });
+  });
+
+  it("runs the solution in the learner's own confined shell and the checks as that learner, then removes the learner's OS user", () => {
+    expect(report.isolation).toEqual({ confined: true });
+    const lab = report.labs[0]!;
+    expect(lab.errors).toEqual([]);
+    expect(lab.steps.map((s) => [s.stepId, s.verdict, s.before, s.after])).toEqual([['whoami', 'passed', 'fail 1/1', 'pass 1/1']]);
+    const uid = Number(/uid=(\d+)/.exec(lab.steps[0]!.solve?.output ?? '')?.[1]);
+    expect(uid).toBeGreaterThanOrEqual(LEARNER_UID_RANGE.first);
+    expect(uid).toBeLessThanOrEqual(LEARNER_UID_RANGE.last);
+    // getent exits 2 when no user has that uid.
+    expect(spawnSync('getent', ['passwd', String(uid)]).status).toBe(2);
+    expect(report.warnings).toEqual([]);
+  });
+});
+
 describe('the labrunner test command', () => {
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, [BIN, 'test', '--labs-dir', FIXTURES, '--settle', '0', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 120_000 });
@@ -112,4 +160,18 @@ describe('the labrunner test command', () => {
     expect(run.stdout).toContain('passing/unsolved: no solution: not tested (add solve/unsolved.sh)');
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('1 lab, 4 steps: 1 passed, 0 failed, 1 without solution, 2 reading');
   }, 120_000);
+
+  it('says above the table when the learner was not confined (--isolation off)', () => {
+    const run = cli('--isolation', 'off', 'passing');
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^Note: the learner was not confined \(isolation off\): checks of built images may pass before their step \(vacuous\)/);
+    expect(lines[2]).toMatch(/^lab\s+step\s+before\s+after\s+time$/);
+  }, 120_000);
+
+  it('refuses a bad --isolation with the allowed choices', () => {
+    const run = cli('--isolation', 'maybe', 'passing');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("argument 'maybe' is invalid. Allowed choices are auto, on, off.");
+  });
 });

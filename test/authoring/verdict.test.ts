@@ -98,12 +98,13 @@ describe('steps that are not tested', () => {
 });
 
 describe('the report', () => {
+  const confined = { confined: true };
   const lab = (labId: string, steps: StepReport[], errors: string[] = []): LabReport => ({ labId, ok: labOk({ steps, errors }), steps, errors, warnings: [], durationMs: 100 });
   const good = { stepId: 'create-repo', title: 'Create', durationMs: 1500, ...judgeStep({ before: [fail('a')], solve: solved, after: [pass('a')], timeoutMs: 1 }) };
   const vacuous = { stepId: 'push', title: 'Push', durationMs: 12_400, ...judgeStep({ before: [pass('image pushed')], solve: solved, after: [pass('image pushed')], timeoutMs: 1 }) };
 
   it('prints a table, the problems under it, and a summary', () => {
-    const report = summarize([lab('ecr-basics', [good, vacuous, untestedStep('recap', 'Recap', 'reading')]), lab('other', [untestedStep('a', 'A', 'no-solution')])]);
+    const report = summarize([lab('ecr-basics', [good, vacuous, untestedStep('recap', 'Recap', 'reading')]), lab('other', [untestedStep('a', 'A', 'no-solution')])], confined);
     expect(report.ok).toBe(false);
     expect(formatReport(report)).toEqual([
       'lab         step         before       after       time',
@@ -122,7 +123,7 @@ describe('the report', () => {
 
   it("shows a solution's output under its failure, and a lab that could not be tested", () => {
     const broken = { stepId: 'push', title: 'Push', durationMs: 100, ...judgeStep({ before: [fail('a')], solve: { ...solved, exitCode: 1, output: 'line 1\nline 2\n' }, timeoutMs: 1 }) };
-    const report = summarize([lab('a', [broken]), lab('b', [], ['the lab does not load (run labrunner lint):'])]);
+    const report = summarize([lab('a', [broken]), lab('b', [], ['the lab does not load (run labrunner lint):'])], confined);
     const lines = formatReport(report);
     expect(lines).toContain('b    -     -         LAB ERROR     0.1s');
     expect(lines.slice(lines.indexOf('a/push: solve/push.sh exited with 1'))).toEqual([
@@ -136,9 +137,21 @@ describe('the report', () => {
   });
 
   it('is clean when every lab is', () => {
-    const report = summarize([lab('ecr-basics', [good])]);
+    const report = summarize([lab('ecr-basics', [good])], confined);
     expect(report).toMatchObject({ ok: true, summary: { labs: 1, failedLabs: 0, steps: 1, passed: 1, failed: 0 } });
     expect(formatReport(report).at(-1)).toBe('1 lab, 1 steps: 1 passed, 0 failed');
+  });
+
+  it("starts with a caveat when the learner was not confined, and lists the run's warnings", () => {
+    const report = summarize([lab('ecr-basics', [good])], { confined: false, reason: 'learner isolation needs the server to run as root' }, ['a leftover user']);
+    const lines = formatReport(report);
+    expect(lines[0]).toBe(
+      "Note: the learner was not confined (learner isolation needs the server to run as root): checks of built images may pass before their step (vacuous) because the learner shares this machine's container engine, where an earlier build of the same name may still be.",
+    );
+    expect(lines[1]).toBe('');
+    expect(lines[2]).toMatch(/^lab\s+step/);
+    expect(lines.slice(-3)).toEqual(['warning: a leftover user', '', '1 lab, 1 steps: 1 passed, 0 failed']);
+    expect(report.ok).toBe(true);
   });
 });
 
