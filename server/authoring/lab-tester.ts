@@ -119,7 +119,7 @@ export async function testLabs(labIds: readonly string[] | undefined, options: L
 
 /** What `isolation` comes to on this machine; `on` where it cannot confine is an error, not a quiet fallback. */
 function isolationFor(mode: IsolationMode): IsolationReport {
-  if (mode === 'off') return { confined: false, reason: 'isolation off' };
+  if (mode === 'off') return { confined: false, reason: 'isolation is off' };
   const unavailable = Confinement.unavailable();
   if (unavailable && mode === 'on') throw new Error(`cannot confine the learner: ${unavailable}`);
   return unavailable ? { confined: false, reason: unavailable } : { confined: true };

@@ -240,7 +240,7 @@ export function formatReport(report: TestReport): string[] {
 /** What an unconfined run cannot prove: its learner's images live in the machine's shared container engine. */
 function unconfinedCaveat(isolation: IsolationReport): string {
   return (
-    `Note: the learner was not confined (${isolation.reason ?? 'isolation off'}): checks of built images may pass ` +
+    `Note: the learner was not confined (${isolation.reason ?? 'isolation is off'}). Checks of built images may pass ` +
     "before their step (vacuous) because the learner shares this machine's container engine, where an earlier build " +
     'of the same name may still be.'
   );

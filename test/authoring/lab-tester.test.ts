@@ -165,7 +165,7 @@ describe('the labrunner test command', () => {
     const run = cli('--isolation', 'off', 'passing');
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toMatch(/^Note: the learner was not confined \(isolation off\): checks of built images may pass before their step \(vacuous\)/);
+    expect(lines[0]).toMatch(/^Note: the learner was not confined \(isolation is off\)\. Checks of built images may pass before their step \(vacuous\)/);
     expect(lines[2]).toMatch(/^lab\s+step\s+before\s+after\s+time$/);
   }, 120_000);
 

@@ -146,7 +146,7 @@ describe('the report', () => {
     const report = summarize([lab('ecr-basics', [good])], { confined: false, reason: 'learner isolation needs the server to run as root' }, ['a leftover user']);
     const lines = formatReport(report);
     expect(lines[0]).toBe(
-      "Note: the learner was not confined (learner isolation needs the server to run as root): checks of built images may pass before their step (vacuous) because the learner shares this machine's container engine, where an earlier build of the same name may still be.",
+      "Note: the learner was not confined (learner isolation needs the server to run as root). Checks of built images may pass before their step (vacuous) because the learner shares this machine's container engine, where an earlier build of the same name may still be.",
     );
     expect(lines[1]).toBe('');
     expect(lines[2]).toMatch(/^lab\s+step/);
