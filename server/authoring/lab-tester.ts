@@ -239,7 +239,7 @@ async function testGradedStep(step: LabStep, socket: Client, labId: string, solv
       after = await checkStep(socket, labId, step.id);
     }
   }
-  const verdict = judgeStep({ before, solve: solved, ...(after ? { after } : {}), timeoutMs });
+  const verdict = judgeStep({ before, solve: solved, ...(after ? { after } : {}), timeoutMs, waits: step.waits });
   return {
     stepId: step.id,
     title: step.title,

@@ -94,16 +94,19 @@ export interface StepObservation {
   /** The last run of the checks after the solution (absent when the solution failed, so they were not run). */
   after?: CheckOutcome[];
   timeoutMs: number;
+  /** The step waits for an earlier step's effect (`{… waits}`): passing before its solution is expected. */
+  waits?: boolean;
 }
 
 /**
  * The verdict on a graded step: every check must fail before the solution (a pass is vacuous, an error is an
- * error), the solution must exit 0 within its time, and every check must pass after it.
+ * error; a step that `waits` may already pass), the solution must exit 0 within its time, and every check must
+ * pass after it.
  */
 export function judgeStep(obs: StepObservation): { verdict: 'passed' | 'failed'; problems: StepProblem[]; before: string; after: string } {
   const problems: StepProblem[] = [];
   for (const c of obs.before) {
-    if (c.status === 'pass') problems.push({ kind: 'vacuous', check: c.title, message: c.message });
+    if (c.status === 'pass' && !obs.waits) problems.push({ kind: 'vacuous', check: c.title, message: c.message });
     else if (c.status === 'error') problems.push({ kind: 'check-error', phase: 'before', check: c.title, message: c.message });
   }
   const output = obs.solve.output;

@@ -38,6 +38,12 @@ describe('judgeStep', () => {
     expect(v.before).toBe('VACUOUS 1/2');
   });
 
+  it('lets a step that waits for an earlier step\'s effect pass before its own solution', () => {
+    const v = judgeStep({ before: [pass('a')], solve: solved, after: [pass('a')], timeoutMs: 1000, waits: true });
+    expect(v.verdict).toBe('passed');
+    expect(v.problems).toEqual([]);
+  });
+
   it('reports an error before the solution as an error, not as vacuous or as fine', () => {
     const v = judgeStep({ before: [error('a'), fail('b')], solve: solved, after: [pass('a'), pass('b')], timeoutMs: 1000 });
     expect(v.problems).toEqual([{ kind: 'check-error', phase: 'before', check: 'a', message: 'the sandbox did not answer' }]);

@@ -1,4 +1,4 @@
-/** Step headings: `## Title {#id points=N}`. */
+/** Step headings: `## Title {#id points=N waits}`. */
 
 /** A step id: lowercase letters, digits and dashes (it becomes a URL fragment and a file name in solve/). */
 export const STEP_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -11,6 +11,8 @@ export interface StepHeading {
   title: string;
   id?: string;
   points?: number;
+  /** `waits`: the step waits for an effect of an earlier step (see LabStep.waits). */
+  waits?: boolean;
   /** Offset of the attribute block `{…}` in the heading text, when there is one. */
   attributesIndex?: number;
   problems: { message: string; index: number }[];
@@ -41,8 +43,10 @@ export function parseStepHeading(text: string): StepHeading {
       const value = attr.slice('points='.length);
       if (!/^\d{1,6}$/.test(value)) heading.problems.push({ index, message: `points must be a whole number of 0 or more, not '${value}'` });
       else heading.points = Number(value);
+    } else if (attr === 'waits') {
+      heading.waits = true;
     } else {
-      heading.problems.push({ index, message: `unknown heading attribute '${attr}' (a heading takes {#step-id points=N})` });
+      heading.problems.push({ index, message: `unknown heading attribute '${attr}' (a heading takes {#step-id points=N waits})` });
     }
   }
   return heading;

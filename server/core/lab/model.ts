@@ -54,6 +54,12 @@ export interface LabStep {
   hints: ProgressiveHint[];
   /** A `solve/<id>.sh` script exists (used by `labrunner test`). */
   hasSolution: boolean;
+  /**
+   * `{… waits}`: the step waits for something an earlier step set in motion (a lifecycle policy running, a task
+   * starting), so its checks may already pass before its own solution runs; `labrunner test` does not call that
+   * vacuous.
+   */
+  waits: boolean;
   position: SourcePosition;
 }
 

@@ -122,6 +122,12 @@ describe('parseLab: a valid lab', () => {
     expect(lab!.steps.map((s) => s.points)).toEqual([0, 10]);
   });
 
+  it('marks a step that waits for an earlier step\'s effect', () => {
+    const { lab, problems } = parse(labText('## Put it {#put}', '```check ecr.repository-exists', 'name: r', '```', '## Let it run {#ran waits}', '```check ecr.repository-exists', 'name: r', '```'));
+    expect(problems).toEqual([]);
+    expect(lab!.steps.map((s) => [s.id, s.waits])).toEqual([['put', false], ['ran', true]]);
+  });
+
   it('accepts a byte-order mark and CRLF line endings with the same line numbers', () => {
     const text = '\ufeff' + labText('## One', '```check nope', 'x: 1', '```').replace(/\n/g, '\r\n');
     expect(lines(text)).toEqual(["7:1 error unknown checker 'nope'"]);
@@ -205,7 +211,7 @@ describe('parseLab: malformed files are problems, never exceptions', () => {
       "7:1 error no step id can be made from '🚀'; give one: ## 🚀 {#some-id}",
       "8:8 error step id 'Bad_Id' must be lowercase letters, digits and dashes (at most 64), starting with a letter or digit",
       "8:16 error points must be a whole number of 0 or more, not 'lots'",
-      "8:28 error unknown heading attribute 'color=red' (a heading takes {#step-id points=N})",
+      "8:28 error unknown heading attribute 'color=red' (a heading takes {#step-id points=N waits})",
     ]);
   });
 

@@ -72,6 +72,7 @@ interface Section {
     title: string;
     id: string;
     points?: number;
+    waits: boolean;
   };
   contentStart: number;
   end: number;
@@ -167,7 +168,7 @@ function parseInto(problems: ProblemList, file: string, input: string, options: 
       else usedIds.set(id, heading.line);
       sections[sections.length - 1]!.end = token.map[0];
       sections.push({
-        step: { heading, title: parsed.title, id, ...(parsed.points !== undefined ? { points: parsed.points } : {}) },
+        step: { heading, title: parsed.title, id, ...(parsed.points !== undefined ? { points: parsed.points } : {}), waits: parsed.waits ?? false },
         contentStart: token.map[1],
         end: lines.length,
         checks: [],
@@ -250,6 +251,7 @@ function parseInto(problems: ProblemList, file: string, input: string, options: 
       checks: section.checks,
       hints: section.hints,
       hasSolution: options.solveScripts.has(s.id),
+      waits: s.waits,
       position: s.heading,
     });
   }
