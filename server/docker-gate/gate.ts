@@ -2,7 +2,7 @@ import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, 
 import type { Duplex } from 'node:stream';
 import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { checkAuth, checkContainerCreate, decide, redactInfo, unversionedPath, type GatePolicy } from './policy.ts';
+import { MAX_CONTAINERS_PER_LEARNER, checkAuth, checkContainerCreate, decide, redactInfo, unversionedPath, type GatePolicy } from './policy.ts';
 
 /** Small JSON bodies the gate reads to decide (login, container create); anything bigger is refused. */
 const MAX_INSPECTED_BODY = 256 * 1024;
@@ -73,9 +73,28 @@ export class DockerGate {
       body = decision.body === 'container-create' ? Buffer.from(JSON.stringify(parsed)) : raw;
     }
     const socketPath = await this._options.upstream();
+    if (decision.body === 'container-create' && (await containerCount(socketPath)) >= MAX_CONTAINERS_PER_LEARNER) {
+      return refuse(res, 403, `more than ${MAX_CONTAINERS_PER_LEARNER} containers at a time is not allowed in this classroom (remove one with docker rm -f)`);
+    }
     const headers = forwardedHeaders(req.headers, body);
-    const upstream = request({ socketPath, method: req.method, path: req.url, headers });
+    let forwardedPath = req.url;
+    if (decision.response === 'wait-removed') {
+      url.searchParams.set('condition', 'next-exit');
+      forwardedPath = url.pathname + url.search;
+    }
+    const upstream = request({ socketPath, method: req.method, path: forwardedPath, headers });
     upstream.on('response', (up) => {
+      if (decision.response === 'wait-removed' && up.statusCode === 200) {
+        res.writeHead(200, up.headers).flushHeaders();
+        const container = url.pathname.replace(/\/wait$/, '');
+        void readBody(up, MAX_INSPECTED_BODY)
+          .then(async (answer) => {
+            await untilRemoved(socketPath, `${container}/json`, () => res.destroyed);
+            res.end(answer);
+          })
+          .catch((err: Error) => this._fail(res, err));
+        return;
+      }
       if (decision.response === 'redact-info' && up.statusCode === 200) {
         void readBody(up, MAX_INFO).then((raw) => {
           const info = raw ? parseJson(raw) : undefined;
@@ -85,6 +104,9 @@ export class DockerGate {
         return;
       }
       res.writeHead(up.statusCode ?? 502, up.headers);
+      // Node sends the head with the first body byte; some answers have none for a long time, and the client
+      // waits for the head (`docker run` does not start the container until `POST /wait` has answered 200).
+      res.flushHeaders();
       up.pipe(res);
     });
     upstream.on('error', (err) => this._fail(res, err));
@@ -96,10 +118,16 @@ export class DockerGate {
     else req.pipe(upstream);
   }
 
-  /** `docker run`'s attach: an HTTP upgrade to a raw stream, allowed only where containers are. */
+  /**
+   * `docker run`'s attach: an HTTP upgrade (`Upgrade: tcp`) to a raw stream both ways, allowed only where
+   * containers are. Once the engine has answered `101`, every byte is the container's stdin or output, no longer
+   * HTTP, so the two sockets are simply piped. Any other answer (an error) is passed on and the connection closed,
+   * so nothing the client sends after it can reach the engine unchecked.
+   */
   private _upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://docker');
     const decision = decide({ method: req.method ?? 'GET', path: unversionedPath(url.pathname), query: url.searchParams }, this._options.policy);
+    socket.on('error', () => socket.destroy());
     if (decision.kind === 'deny' || decision.body) {
       const message = decision.kind === 'deny' ? decision.message : 'not allowed in this classroom';
       socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ message })}`);
@@ -107,23 +135,37 @@ export class DockerGate {
     }
     void this._options.upstream().then(
       (socketPath) => {
-        const upstream = request({ socketPath, method: req.method, path: req.url, headers: req.headers });
+        if (socket.destroyed) return;
+        // An upgrade request's body is never read (attach has none); what follows the head is the stream.
+        const headers = { ...req.headers, 'content-length': '0' };
+        delete headers['transfer-encoding'];
+        // Its own connection (no agent): it becomes the raw stream and is never reused for another request.
+        const upstream = request({ socketPath, method: req.method, path: req.url, headers, agent: false });
         upstream.on('upgrade', (up, upSocket, upHead) => {
           socket.write(`HTTP/1.1 ${up.statusCode} ${up.statusMessage}\r\n${rawHeaders(up.rawHeaders)}\r\n`);
           if (upHead.length) socket.write(upHead);
           if (head.length) upSocket.write(head);
-          upSocket.pipe(socket).pipe(upSocket);
+          // Both directions stream, and each end is passed on: `docker run -i` closes its side when stdin ends
+          // and still reads the container's output until the engine closes.
+          upSocket.pipe(socket);
+          socket.pipe(upSocket);
           upSocket.on('error', () => socket.destroy());
           socket.on('error', () => upSocket.destroy());
+          upSocket.on('close', () => socket.destroy());
+          socket.on('close', () => upSocket.destroy());
         });
         upstream.on('response', (up) => {
-          socket.write(`HTTP/1.1 ${up.statusCode} ${up.statusMessage}\r\n${rawHeaders(up.rawHeaders)}\r\n`);
+          const { 'transfer-encoding': _te, connection: _c, 'keep-alive': _k, ...rest } = up.headers;
+          let out = `HTTP/1.1 ${up.statusCode} ${up.statusMessage}\r\n`;
+          for (const [name, value] of Object.entries(rest)) for (const v of [value ?? []].flat()) out += `${name}: ${v}\r\n`;
+          socket.write(`${out}connection: close\r\n\r\n`);
           up.pipe(socket);
         });
         upstream.on('error', () => socket.destroy());
-        req.pipe(upstream);
+        socket.once('close', () => upstream.destroy());
+        upstream.end();
       },
-      () => socket.destroy(),
+      () => socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ message: 'the container engine is not available right now' })}`),
     );
   }
 
@@ -138,6 +180,44 @@ export class DockerGate {
     for (const s of this._sockets) s.destroy();
     await new Promise<void>((resolve) => this._server.close(() => resolve()));
     await rm(this.socketPath, { force: true });
+  }
+}
+
+/** How many containers (running or not) the learner's engine has. */
+function containerCount(socketPath: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request({ socketPath, path: '/containers/json?all=true' }, (r) => {
+      void readBody(r, MAX_INFO).then((raw) => {
+        const list = raw ? parseJson(raw) : undefined;
+        if (Array.isArray(list)) resolve(list.length);
+        else reject(new Error('the container engine gave an unreadable container list'));
+      }, reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** How long `docker run --rm` waits for the engine's cleanup after the container exited. */
+const REMOVAL_GRACE_MS = 10_000;
+
+/**
+ * Waits until the engine no longer knows the container (its `--rm` cleanup runs as the container exits), so
+ * `docker run --rm` returns when the container is gone, as with Docker. Bounded: the exit code matters more.
+ */
+async function untilRemoved(socketPath: string, inspectPath: string, gaveUp: () => boolean): Promise<void> {
+  const deadline = Date.now() + REMOVAL_GRACE_MS;
+  while (Date.now() < deadline && !gaveUp()) {
+    const status = await new Promise<number>((resolve) => {
+      request({ socketPath, path: inspectPath }, (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      })
+        .on('error', () => resolve(0))
+        .end();
+    });
+    if (status === 404) return;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

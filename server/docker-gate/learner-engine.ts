@@ -34,6 +34,8 @@ export interface LearnerEngineOptions {
 export class LearnerEngine {
   private _child: ChildProcess | undefined;
   private _starting: Promise<string> | undefined;
+  /** Whether the service ever ran: then the learner may have containers, which outlive it (conmon runs them). */
+  private _started = false;
   readonly socketPath: string;
 
   constructor(private readonly _options: LearnerEngineOptions) {
@@ -47,11 +49,9 @@ export class LearnerEngine {
     return this._starting;
   }
 
-  private async _start(): Promise<string> {
+  /** podman's options for this learner's storage (the service and the cleanup on dispose use the same). */
+  private _storageArgs(): string[] {
     const dir = this._options.engineDir;
-    for (const sub of ['storage', 'tmp']) await mkdir(path.join(dir, sub), { recursive: true, mode: 0o700 });
-    await mkdir(path.join(this._options.runDir, 'libpod'), { recursive: true, mode: 0o700 });
-    await rm(this.socketPath, { force: true });
     const args = [
       '--root', path.join(dir, 'storage'),
       '--runroot', this._options.runDir,
@@ -60,12 +60,23 @@ export class LearnerEngine {
     ];
     const base = this._options.baseImageStore;
     if (base && existsSync(base)) args.push('--storage-opt', `overlay.imagestore=${base}`);
-    args.push('system', 'service', `--time=${this._options.idleSeconds}`, `unix://${this.socketPath}`);
-    const child = spawn(PODMAN, args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      // Build contexts are unpacked under TMPDIR: on the learner's disk, within their cap.
-      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', TMPDIR: path.join(dir, 'tmp'), HOME: dir },
-    });
+    return args;
+  }
+
+  private _env(): Record<string, string> {
+    // Build contexts are unpacked under TMPDIR: on the learner's disk, within their cap.
+    const dir = this._options.engineDir;
+    return { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', TMPDIR: path.join(dir, 'tmp'), HOME: dir };
+  }
+
+  private async _start(): Promise<string> {
+    const dir = this._options.engineDir;
+    for (const sub of ['storage', 'tmp']) await mkdir(path.join(dir, sub), { recursive: true, mode: 0o700 });
+    await mkdir(path.join(this._options.runDir, 'libpod'), { recursive: true, mode: 0o700 });
+    await rm(this.socketPath, { force: true });
+    const args = [...this._storageArgs(), 'system', 'service', `--time=${this._options.idleSeconds}`, `unix://${this.socketPath}`];
+    const child = spawn(PODMAN, args, { stdio: ['ignore', 'ignore', 'pipe'], env: this._env() });
+    this._started = true;
     this._child = child;
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -81,17 +92,25 @@ export class LearnerEngine {
     return this.socketPath;
   }
 
-  /** Stops the service (waiting for it), if it runs. */
+  /** Removes the learner's containers and stops the service (waiting for it), if it ever ran. */
   async dispose(): Promise<void> {
+    // Containers keep running without the service (and keep their mounts): the learner's go with the engine.
+    if (this._started) {
+      await run(PODMAN, [...this._storageArgs(), 'rm', '--all', '--force', '--time', '0'], { env: this._env(), timeout: 60_000 }).catch((err: Error) =>
+        this._options.log(`a learner's containers were not removed: ${err.message}`),
+      );
+    }
     const child = this._child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-    // containers/storage bind-mounts its overlay folder onto itself and leaves it mounted when it exits.
-    await run('umount', ['--lazy', path.join(this._options.engineDir, 'storage', 'overlay')]).catch(() => undefined);
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    // containers/storage bind-mounts its overlay folder onto itself and leaves it mounted when it exits (the
+    // service, or the `podman rm` above after the service went idle).
+    if (this._started) await run('umount', ['--lazy', path.join(this._options.engineDir, 'storage', 'overlay')]).catch(() => undefined);
   }
 }
 

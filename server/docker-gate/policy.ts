@@ -19,7 +19,16 @@ export interface GateRequest {
 }
 
 export type GateDecision =
-  | { readonly kind: 'forward'; readonly body?: 'auth' | 'container-create'; readonly response?: 'redact-info' }
+  | {
+      readonly kind: 'forward';
+      readonly body?: 'auth' | 'container-create';
+      /**
+       * `redact-info`: `docker info` without the engine's paths. `wait-removed`: `docker run --rm`'s wait, which
+       * podman 4.3 answers with exit code 0 whatever the container returned (podman#18889): the gate asks for
+       * the next exit instead and answers once the container is gone.
+       */
+      readonly response?: 'redact-info' | 'wait-removed';
+    }
   | { readonly kind: 'deny'; readonly message: string };
 
 const forward: GateDecision = { kind: 'forward' };
@@ -69,7 +78,7 @@ export function decide(req: GateRequest, policy: GatePolicy): GateDecision {
     }
     if (method === 'DELETE') return forward;
   }
-  if (path.startsWith('/containers/') || path === '/containers') return decideContainers(method, path, policy);
+  if (path.startsWith('/containers/') || path === '/containers') return decideContainers(method, path, query, policy);
   if (path.startsWith('/exec/')) return deny('docker exec');
   const what = /^\/(\w+)/.exec(path)?.[1];
   return deny(what ? `docker ${what === 'images' ? `image ${method}` : what}` : `${method} ${path}`);
@@ -86,12 +95,14 @@ function decideBuild(query: URLSearchParams): GateDecision {
 
 const CONTAINER_ACTIONS = new Set(['json', 'start', 'stop', 'kill', 'wait', 'logs', 'attach', 'resize', 'restart', 'top']);
 
-function decideContainers(method: string, path: string, policy: GatePolicy): GateDecision {
+function decideContainers(method: string, path: string, query: URLSearchParams, policy: GatePolicy): GateDecision {
   if (!policy.allowContainers) return deny('docker run (containers)');
   if (path === '/containers/json' && method === 'GET') return forward;
   if (path === '/containers/create' && method === 'POST') return { kind: 'forward', body: 'container-create' };
   const m = /^\/containers\/[^/]+(?:\/([a-z]+))?$/.exec(path);
   if (m && !m[1] && method === 'DELETE') return forward;
+  if (m?.[1] === 'exec') return deny('docker exec');
+  if (m?.[1] === 'wait' && method === 'POST' && query.get('condition') === 'removed') return { kind: 'forward', response: 'wait-removed' };
   if (m && m[1] && CONTAINER_ACTIONS.has(m[1])) return forward;
   return deny(`${method} ${path}`);
 }
@@ -132,10 +143,17 @@ interface HostConfig {
   OomKillDisable?: boolean;
   Memory?: number;
   PidsLimit?: number | null;
+  PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
 }
 
 /** Default caps for a learner's container when the request sets none. */
 export const CONTAINER_DEFAULTS = { memoryBytes: 512 * 1024 * 1024, pids: 256 } as const;
+
+/**
+ * Containers a learner may have at a time (running or not). Their memory is not charged to the learner's cgroup
+ * (the engine runs them), so the count is what bounds one learner's share: a few × the default memory cap.
+ */
+export const MAX_CONTAINERS_PER_LEARNER = 5;
 
 /**
  * Checks a `POST /containers/create` body: nothing that reaches the host. Returns the refusal, or undefined
@@ -165,6 +183,13 @@ export function checkContainerCreate(body: unknown): string | undefined {
   if (hc.Runtime && hc.Runtime !== 'runc') return refuse(`docker run --runtime ${hc.Runtime}`);
   if (hc.CgroupParent) return refuse('docker run --cgroup-parent');
   if (hc.OomKillDisable) return refuse('docker run --oom-kill-disable');
+  // The engine runs as root: it could bind the ports below 1024 that the learner's own user cannot.
+  for (const [port, bindings] of Object.entries(hc.PortBindings ?? {})) {
+    for (const b of bindings ?? []) {
+      const hostPort = Number.parseInt(b.HostPort ?? '', 10);
+      if (hostPort > 0 && hostPort < 1024) return refuse(`publishing host port ${hostPort} (-p ${b.HostPort}:${port}; use a port from 1024 up)`);
+    }
+  }
   if (!hc.Memory) hc.Memory = CONTAINER_DEFAULTS.memoryBytes;
   if (!hc.PidsLimit || hc.PidsLimit < 0) hc.PidsLimit = CONTAINER_DEFAULTS.pids;
   return undefined;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerGates, RegistryAllowlist } from '../../server/docker-gate/index.ts';
+import { DockerGates, MAX_CONTAINERS_PER_LEARNER, RegistryAllowlist } from '../../server/docker-gate/index.ts';
 import { canConfine, startIsolatedShells, type IsolatedShells, type TestShell } from './harness.ts';
 
 const BASE = 'localhost/labrunner/busybox-httpd:latest';
@@ -113,7 +113,27 @@ describe.skipIf(!canConfine)('a gate that allows containers', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses --privileged, -v /:/host, --network host, --pid host, --cap-add and seccomp=unconfined', async () => {
+  const sh = (script: string) =>
+    promisify(execFile)('sh', ['-c', script], { timeout: 60_000, env: { PATH: process.env.PATH, DOCKER_HOST: dockerHost, DOCKER_BUILDKIT: '0', HOME: dir } }).then(
+      (r) => r.stdout.trim(),
+    );
+
+  it('streams both ways: stdin until it ends, then all of the output (docker run -i)', async () => {
+    expect(await sh(`printf 'one\\ntwo\\n' | docker run -i --rm ${BASE} /bin/busybox wc -l`)).toBe('2');
+    expect(await sh(`docker run --rm ${BASE} /bin/busybox seq 1 200000 | tail -1`)).toBe('200000');
+  }, 120_000);
+
+  it(`allows ${MAX_CONTAINERS_PER_LEARNER} containers at a time, then says so`, async () => {
+    for (let i = 0; i < MAX_CONTAINERS_PER_LEARNER; i++) expect((await docker(['create', '--name', `c${i}`, BASE])).ok).toBe(true);
+    const over = await docker(['create', BASE]);
+    expect(over.ok).toBe(false);
+    expect(over.out).toContain(`more than ${MAX_CONTAINERS_PER_LEARNER} containers at a time ${NOT_ALLOWED}`);
+    expect((await docker(['rm', '-f', ...Array.from({ length: MAX_CONTAINERS_PER_LEARNER }, (_, i) => `c${i}`)])).ok).toBe(true);
+    expect((await docker(['create', '--name', 'again', BASE])).ok).toBe(true);
+    expect((await docker(['rm', 'again'])).ok).toBe(true);
+  }, 120_000);
+
+  it('refuses --privileged, -v /:/host, --network host, --pid host, --cap-add, seccomp=unconfined and host ports below 1024', async () => {
     for (const args of [
       ['--privileged'],
       ['-v', '/:/host'],
@@ -122,6 +142,7 @@ describe.skipIf(!canConfine)('a gate that allows containers', () => {
       ['--pid', 'host'],
       ['--cap-add', 'SYS_ADMIN'],
       ['--security-opt', 'seccomp=unconfined'],
+      ['-p', '443:80'],
     ]) {
       const r = await docker(['run', '--rm', ...args, BASE, '/bin/busybox', 'true']);
       expect(r.ok, args.join(' ')).toBe(false);
