@@ -121,7 +121,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const target = targets.forLab(await environmentOf(labId));
     const aws = target ? awsShellVariables(await target.access(learnerId), wrapperDir, basePath) : {};
     const env = shellEnvironment(home, aws);
-    return confined(learnerId) ? confinement!.environment(learnerId, env) : env;
+    // A confined learner's docker runs containers only in labs that declare them (a broken lab does not).
+    return confined(learnerId) ? confinement!.environment(learnerId, env, { containers: (await labs.get(labId))?.definition?.containers ?? false }) : env;
   };
   const learnerContext = async (learnerId: string, labId: string): Promise<LearnerContext> => {
     const access = await targets.get(await environmentOf(labId))?.access(learnerId).catch(() => undefined);
@@ -171,7 +172,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         await prepareWorkspace(home, lab?.dir);
         // Classroom students' shells report each command for the instructor's timeline (their page says so).
         const spec = bashSpec(home, size, env, { recordCommands: classrooms.student(key.learnerId) !== undefined });
-        return confined(key.learnerId) ? confinement!.wrap(key.learnerId, spec) : spec;
+        return confined(key.learnerId) ? confinement!.wrap(key.learnerId, spec, { containers: lab?.definition?.containers ?? false }) : spec;
       },
     }),
   );

@@ -21,6 +21,11 @@ export interface ConfinementOptions {
   readonly log: (msg: string) => void;
 }
 
+/** Whether the lab a shell or check is for declares containers (`containers: true` in its front matter). */
+export interface LabContainers {
+  readonly containers?: boolean;
+}
+
 /** What a learner has once prepared: identity, mounted disk, cgroup, and their view of /etc/passwd. */
 interface LearnerCell {
   readonly identity: LearnerIdentity;
@@ -41,7 +46,9 @@ const TOOLS = [BWRAP, '/usr/bin/setpriv', '/usr/bin/prlimit', '/usr/sbin/mkfs.ex
  *
  * Use: `prepare(learner)` before the workspace is filled (it mounts the learner's disk there), `environment()`
  * for every environment built for that learner (shells and checks: DOCKER_HOST becomes their gate), and
- * `wrap()` on the shell spec.
+ * `wrap()` on the shell spec. Pass `{ containers: true }` to `environment()` for a lab that declares containers:
+ * its DOCKER_HOST is then the learner's gate that allows them (`wrap` and `wrapCommand` keep the gate the
+ * environment names).
  */
 export class Confinement {
   private readonly _cells = new Map<string, Promise<LearnerCell>>();
@@ -102,26 +109,35 @@ export class Confinement {
    * The environment a confined learner's shell and checks use: DOCKER_HOST is their own gate (the same path
    * inside the sandbox and out, so checkers see exactly the images the learner sees).
    */
-  environment(learnerId: string, env: Readonly<Record<string, string>>): Record<string, string> {
+  environment(learnerId: string, env: Readonly<Record<string, string>>, options: LabContainers = {}): Record<string, string> {
     const out = { ...env };
     const endpoint = env['AWS_ENDPOINT_URL'];
     if (endpoint) {
       const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
       if (url && (url.hostname === '127.0.0.1' || url.hostname === 'localhost')) this._registries.allowSandboxPort(url.port);
     }
-    if (out['DOCKER_HOST']) out['DOCKER_HOST'] = `unix://${path.join(this._gates.dirOf(learnerId), 'docker.sock')}`;
+    if (out['DOCKER_HOST']) out['DOCKER_HOST'] = this._dockerHost(learnerId, this._allowsContainers(learnerId, env, options));
     return out;
   }
 
+  private _dockerHost(learnerId: string, allowContainers: boolean): string {
+    return `unix://${path.join(this._gates.dirOf(learnerId, { allowContainers }), 'docker.sock')}`;
+  }
+
+  /** What the caller says, or else what the environment (built by {@link environment}) already chose. */
+  private _allowsContainers(learnerId: string, env: Readonly<Record<string, string>>, options: LabContainers): boolean {
+    return options.containers ?? env['DOCKER_HOST'] === this._dockerHost(learnerId, true);
+  }
+
   /** The shell, run as the learner inside their sandbox. Call after the workspace is prepared. */
-  async wrap(learnerId: string, spec: ShellSpec): Promise<ShellSpec> {
+  async wrap(learnerId: string, spec: ShellSpec, options: LabContainers = {}): Promise<ShellSpec> {
     const cell = await this._cell(learnerId);
     const { identity } = cell;
     // The server fills workspaces as root; hand what it made to the learner. GNU chown -R -P -h never follows
     // a symlink the learner may have planted (it works through directory file descriptors), and --from
     // touches only files root owns.
     await run('chown', ['-R', '-P', '-h', `--from=0:0`, `${identity.uid}:${identity.gid}`, cell.workspaceRoot]);
-    return this._confine(learnerId, cell, spec);
+    return this._confine(learnerId, cell, spec, options);
   }
 
   /**
@@ -129,21 +145,23 @@ export class Confinement {
    * reads the learner's files and config (`~/.aws/config`, `~/.docker/config.json`), which must never be
    * interpreted with root's rights.
    */
-  async wrapCommand(learnerId: string, spec: ShellSpec): Promise<ShellSpec> {
-    return this._confine(learnerId, await this._cell(learnerId), spec);
+  async wrapCommand(learnerId: string, spec: ShellSpec, options: LabContainers = {}): Promise<ShellSpec> {
+    return this._confine(learnerId, await this._cell(learnerId), spec, options);
   }
 
-  private async _confine(learnerId: string, cell: LearnerCell, spec: ShellSpec): Promise<ShellSpec> {
+  private async _confine(learnerId: string, cell: LearnerCell, spec: ShellSpec, options: LabContainers): Promise<ShellSpec> {
     const { identity } = cell;
-    const env = this.environment(learnerId, spec.env);
+    const allowContainers = this._allowsContainers(learnerId, spec.env, options);
+    const env = this.environment(learnerId, spec.env, { containers: allowContainers });
     const dataDir = this._options.dataDir;
     // Only PATH folders that are system folders or the server's own (the aws wrapper); those get bound read-only.
     const ownPath = (spec.env['PATH'] ?? '').split(':').filter((p) => p.startsWith(dataDir + path.sep) && existsSync(p));
     // Files the shell itself must read, e.g. the command-capture rcfile of classroom shells (ShellSpec.readablePaths).
     const readOnlyBinds = [...ownPath, ...(spec.readablePaths ?? []).filter((p) => existsSync(p))];
     if (env['DOCKER_HOST']) {
-      await this._gates.open(identity, cell.disk.engineDir);
-      readOnlyBinds.push(this._gates.dirOf(learnerId));
+      // Only this lab's gate is in the sandbox: a shell of a lab without containers cannot reach the other one.
+      await this._gates.open(identity, cell.disk.engineDir, { allowContainers });
+      readOnlyBinds.push(this._gates.dirOf(learnerId, { allowContainers }));
     }
     return confinedShellSpec(spec, {
       identity,

@@ -1,3 +1,3 @@
-export { Confinement, type ConfinementOptions } from './confinement.ts';
+export { Confinement, type ConfinementOptions, type LabContainers } from './confinement.ts';
 export { DEFAULT_LIMITS, type LearnerLimits } from './limits.ts';
 export { LEARNER_UID_RANGE, type LearnerIdentity } from './identities.ts';

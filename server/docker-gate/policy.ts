@@ -190,8 +190,11 @@ export function checkContainerCreate(body: unknown): string | undefined {
       if (hostPort > 0 && hostPort < 1024) return refuse(`publishing host port ${hostPort} (-p ${b.HostPort}:${port}; use a port from 1024 up)`);
     }
   }
-  if (!hc.Memory) hc.Memory = CONTAINER_DEFAULTS.memoryBytes;
+  if (!hc.Memory || hc.Memory < 0) hc.Memory = CONTAINER_DEFAULTS.memoryBytes;
   if (!hc.PidsLimit || hc.PidsLimit < 0) hc.PidsLimit = CONTAINER_DEFAULTS.pids;
+  // The caps are the most a container gets (the engine's work is not charged to the learner's cgroup).
+  if (hc.Memory > CONTAINER_DEFAULTS.memoryBytes) return refuse(`docker run --memory above ${CONTAINER_DEFAULTS.memoryBytes / 1024 / 1024}m`);
+  if (hc.PidsLimit > CONTAINER_DEFAULTS.pids) return refuse(`docker run --pids-limit above ${CONTAINER_DEFAULTS.pids}`);
   return undefined;
 }
 

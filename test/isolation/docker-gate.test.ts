@@ -133,7 +133,7 @@ describe.skipIf(!canConfine)('a gate that allows containers', () => {
     expect((await docker(['rm', 'again'])).ok).toBe(true);
   }, 120_000);
 
-  it('refuses --privileged, -v /:/host, --network host, --pid host, --cap-add, seccomp=unconfined and host ports below 1024', async () => {
+  it('refuses --privileged, -v /:/host, --network host, --pid host, --cap-add, seccomp=unconfined, host ports below 1024 and more than the memory and process caps', async () => {
     for (const args of [
       ['--privileged'],
       ['-v', '/:/host'],
@@ -143,6 +143,8 @@ describe.skipIf(!canConfine)('a gate that allows containers', () => {
       ['--cap-add', 'SYS_ADMIN'],
       ['--security-opt', 'seccomp=unconfined'],
       ['-p', '443:80'],
+      ['--memory', '2g'],
+      ['--pids-limit', '100000'],
     ]) {
       const r = await docker(['run', '--rm', ...args, BASE, '/bin/busybox', 'true']);
       expect(r.ok, args.join(' ')).toBe(false);

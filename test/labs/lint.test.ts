@@ -16,7 +16,7 @@ const lint = (...paths: string[]) => lintLabs(paths, { checkers, labsDir: LABS_D
 
 const BROKEN = [
   `${FIXTURES}/broken/lab.md:5:1 error front matter 'difficulty': Invalid option: expected one of "beginner"|"intermediate"|"advanced"`,
-  `${FIXTURES}/broken/lab.md:6:1 error unknown front matter key 'colour' (known keys: id, title, summary, duration, difficulty, environment, autoCheck, variables)`,
+  `${FIXTURES}/broken/lab.md:6:1 error unknown front matter key 'colour' (known keys: id, title, summary, duration, difficulty, environment, autoCheck, containers, variables)`,
   `${FIXTURES}/broken/lab.md:9:39 error 'assets/arch.png' does not exist in the lab folder`,
   `${FIXTURES}/broken/lab.md:13:1 error unknown checker 'ecr.repository-exist' (did you mean 'ecr.repository-exists'?)`,
   `${FIXTURES}/broken/lab.md:17:1 error check ecr.repository-exists: 'name': Invalid input: expected string, received undefined`,

@@ -31,6 +31,7 @@ export const frontMatterSchema = z.strictObject({
   difficulty: z.enum(['beginner', 'intermediate', 'advanced']).optional(),
   environment: z.enum(['sandbox', 'aws']).default('sandbox'),
   autoCheck: z.boolean().default(false),
+  containers: z.boolean().default(false),
   variables: z.record(z.string(), variableSchema).default({}),
 });
 
@@ -116,6 +117,7 @@ export function parseFrontMatter(
     ...(fm.difficulty !== undefined ? { difficulty: fm.difficulty } : {}),
     environment: fm.environment,
     autoCheck: fm.autoCheck,
+    containers: fm.containers,
     variables,
   };
   return { header, partial, messages, yaml };

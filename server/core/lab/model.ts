@@ -72,6 +72,11 @@ export interface LabDefinition {
   environment: LabEnvironment;
   /** Check steps in the background (with backoff) instead of only on the Check button. */
   autoCheck: boolean;
+  /**
+   * The lab runs containers (`docker run`). Only such labs get them where learners are confined, and even then
+   * never privileged, with host folders, host namespaces or added capabilities (docs/security.md).
+   */
+  containers: boolean;
   variables: LabVariable[];
   /** Markdown before the first step. */
   introduction: string;

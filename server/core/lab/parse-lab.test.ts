@@ -118,8 +118,15 @@ describe('parseLab: a valid lab', () => {
   it('applies defaults: sandbox, no autoCheck, no variables; 10 points with checks, 0 without', () => {
     const { lab, problems } = parse(labText('## Read', 'text', '## Do', '```check ecr.repository-exists', 'name: r', '```'));
     expect(problems).toEqual([]);
-    expect(lab).toMatchObject({ environment: 'sandbox', autoCheck: false, variables: [], introduction: '' });
+    expect(lab).toMatchObject({ environment: 'sandbox', autoCheck: false, containers: false, variables: [], introduction: '' });
     expect(lab!.steps.map((s) => s.points)).toEqual([0, 10]);
+  });
+
+  it('reads `containers: true` (the lab runs containers), and only a boolean', () => {
+    const declared = (value: string) => parse(['---', 'id: demo', 'title: Demo', 'summary: A demo lab', `containers: ${value}`, '---', '## Read', 'text'].join('\n'));
+    expect(declared('true').lab?.containers).toBe(true);
+    expect(declared('false').lab?.containers).toBe(false);
+    expect(declared('yes').problems.map((p) => `${p.line} ${p.message}`)).toEqual(["5 front matter 'containers': Invalid input: expected boolean, received string"]);
   });
 
   it('marks a step that waits for an earlier step\'s effect', () => {
