@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -150,6 +151,17 @@ describe.skipIf(!canConfine)('a gate that allows containers', () => {
       expect(r.ok, args.join(' ')).toBe(false);
       expect(r.out, args.join(' ')).toContain(NOT_ALLOWED);
     }
+  }, 120_000);
+
+  // Last: it stops the gate. Containers run under conmon, not the engine's service, so they would outlive it.
+  it("removes the learner's containers when their engine stops (a server that stops leaves none running)", async () => {
+    expect((await docker(['run', '-d', BASE])).ok).toBe(true);
+    const running = () => promisify(execFile)('pgrep', ['-f', `conmon.*${dir}`]).then((r) => r.stdout.trim(), () => '');
+    expect(await running()).not.toBe('');
+    await gates.dispose();
+    expect(await running()).toBe('');
+    const mounts = await readFile('/proc/self/mounts', 'utf8');
+    expect(mounts).not.toContain(dir);
   }, 120_000);
 });
 
