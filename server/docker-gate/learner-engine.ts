@@ -111,6 +111,9 @@ export class LearnerEngine {
     // containers/storage bind-mounts its overlay folder onto itself and leaves it mounted when it exits (the
     // service, or the `podman rm` above after the service went idle).
     if (this._started) await run('umount', ['--lazy', path.join(this._options.engineDir, 'storage', 'overlay')]).catch(() => undefined);
+    // The run state (events log, locks) goes too: OS users and their names are reused once a learner is removed,
+    // and the next owner of this name must not find the last one's.
+    await rm(this._options.runDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
