@@ -10,7 +10,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = path.join(ROOT, 'node_modules', '.cache', 'labrunner');
 const ENTRY = path.join(ROOT, 'cli', 'main.ts');
 /** Everything the CLI can import from this repository; packages stay external and load from node_modules. */
-const SOURCE_DIRS = ['cli', 'server', 'sandbox', 'checkers'].map((d) => path.join(ROOT, d));
+const SOURCE_DIRS = ['cli', 'server', 'sandbox', 'checkers', 'common'].map((d) => path.join(ROOT, d));
 /** Older builds kept, for servers still running from them (their lazily loaded chunks must stay on disk). */
 const KEEP_BUILDS = 3;
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import path from 'node:path';
+import { pingDockerApi } from '../../common/docker-ping.ts';
 
 /** A Docker Engine API endpoint: an existing engine's socket, or podman's compatible service started for us. */
 export interface DockerApiSocket {
@@ -30,13 +30,13 @@ export async function ensureDockerApiSocket(opts: {
   const env = opts.env ?? process.env;
   const fromEnv = env.DOCKER_HOST?.startsWith('unix://') ? env.DOCKER_HOST.slice('unix://'.length) : undefined;
   for (const candidate of [fromEnv, DOCKER_SOCK]) {
-    if (candidate && existsSync(candidate) && (await ping(candidate))) return external(candidate);
+    if (candidate && existsSync(candidate) && (await pingDockerApi(candidate))) return external(candidate);
   }
   if (!existsSync(PODMAN)) return undefined;
 
   mkdirSync(opts.dataDir, { recursive: true });
   const socketPath = path.join(path.resolve(opts.dataDir), 'podman.sock');
-  if (existsSync(socketPath) && (await ping(socketPath))) return external(socketPath); // another sandbox's
+  if (existsSync(socketPath) && (await pingDockerApi(socketPath))) return external(socketPath); // another sandbox's
   rmSync(socketPath, { force: true });
   const child = spawn(PODMAN, ['system', 'service', '--time=0', `unix://${socketPath}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -45,7 +45,7 @@ export async function ensureDockerApiSocket(opts: {
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const deadline = Date.now() + 20_000;
-  while (!(await ping(socketPath))) {
+  while (!(await pingDockerApi(socketPath))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       opts.log?.(`podman system service did not start: ${stderr.trim() || `exit ${child.exitCode}`}`);
@@ -65,21 +65,6 @@ function external(socketPath: string): DockerApiSocket {
   return { dockerHost: `unix://${socketPath}`, socketPath, started: false, dispose: async () => undefined };
 }
 
-/** `GET /_ping` over the unix socket: the Docker API's own liveness probe. */
-function ping(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
-}
 
 async function stop(child: ChildProcess, socketPath: string): Promise<void> {
   if (child.exitCode === null) {

@@ -1,5 +1,6 @@
 import { HttpError } from '../core/errors.ts';
 import type { IAwsTarget, LearnerAwsAccess } from './aws-target.ts';
+import { callerAccount } from './caller-identity.ts';
 
 /** What a student types into the lab page for a lab on real AWS. */
 export interface SubmittedCredentials {
@@ -52,25 +53,13 @@ export class LearnerCredentialVault {
     if (!REGION.test(region)) throw badRequest('The region should look like us-east-1.');
 
     const credentials = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
-    const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
-    const sts = new STSClient({
-      region,
-      ...(this._options.endpoint ? { endpoint: this._options.endpoint } : {}),
-      credentials,
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 5000, requestTimeout: 10_000, throwOnRequestTimeout: true },
-    });
-    let accountId: string | undefined;
+    let accountId: string;
     try {
-      accountId = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+      accountId = await callerAccount(credentials, region, this._options.endpoint);
     } catch (err) {
-      const name = (err as Error).name;
       // STS's own messages name no secret; they tell the student which part is wrong.
-      throw new HttpError(400, `AWS refused these credentials (${name}): ${(err as Error).message}`, { code: 'InvalidCredentials' });
-    } finally {
-      sts.destroy();
+      throw new HttpError(400, `AWS refused these credentials (${(err as Error).name}): ${(err as Error).message}`, { code: 'InvalidCredentials' });
     }
-    if (!accountId) throw new HttpError(502, 'AWS did not say which account these credentials belong to.', { code: 'InvalidCredentials' });
     this._byLearner.set(learnerId, { accountId, region, credentials });
     return { accountId };
   }

@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { IAwsTarget, LearnerAwsAccess } from './aws-target.ts';
+import { callerAccount } from './caller-identity.ts';
 
 export interface RealAwsOptions {
   /** The credential profile (as in ~/.aws/credentials and ~/.aws/config, or AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE). */
@@ -45,7 +46,7 @@ export class RealAwsTarget implements IAwsTarget {
   static async fromProfile(opts: RealAwsOptions): Promise<RealAwsTarget> {
     // The SDK's files: ~/.aws/credentials and ~/.aws/config, or AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE.
     // Loaded here, not at start: the SDK is ~20 MiB a server without --aws-profile never needs.
-    const [{ GetCallerIdentityCommand, STSClient }, { fromIni }] = await Promise.all([import('@aws-sdk/client-sts'), import('@aws-sdk/credential-providers')]);
+    const { fromIni } = await import('@aws-sdk/credential-providers');
     const provider = fromIni({ profile: opts.profile, ignoreCache: true });
     const region = opts.region ?? (await profileRegion(opts.profile)) ?? 'us-east-1';
     let credentials: AwsCredentialIdentity;
@@ -54,23 +55,14 @@ export class RealAwsTarget implements IAwsTarget {
     } catch (err) {
       throw new Error(`the AWS profile '${opts.profile}' gives no credentials: ${(err as Error).message}`);
     }
-    const sts = new STSClient({
-      region,
-      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-      credentials,
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 5000, requestTimeout: 10_000, throwOnRequestTimeout: true },
-    });
+    let accountId: string;
     try {
-      const me = await sts.send(new GetCallerIdentityCommand({}));
-      if (!me.Account) throw new Error('GetCallerIdentity returned no account');
-      return new RealAwsTarget(opts.profile, me.Account, region, opts.endpoint, opts.dockerHost, provider, credentials);
+      accountId = await callerAccount(credentials, region, opts.endpoint);
     } catch (err) {
       const e = err as Error;
       throw new Error(`the AWS profile '${opts.profile}' was refused by STS GetCallerIdentity (${e.name}): ${e.message}`);
-    } finally {
-      sts.destroy();
     }
+    return new RealAwsTarget(opts.profile, accountId, region, opts.endpoint, opts.dockerHost, provider, credentials);
   }
 
   /** `<account>.dkr.ecr.<region>.amazonaws.com`, what `{{registry}}` is in labs on real AWS. */

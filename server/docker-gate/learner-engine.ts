@@ -1,9 +1,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { pingDockerApi } from '../../common/docker-ping.ts';
 
 const run = promisify(execFile);
 
@@ -81,7 +81,7 @@ export class LearnerEngine {
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     const deadline = Date.now() + 30_000;
-    while (!(await ping(this.socketPath))) {
+    while (!(await pingDockerApi(this.socketPath))) {
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill('SIGKILL');
         this._options.log(`a learner's container engine did not start: ${stderr.trim() || `exit ${child.exitCode}`}`);
@@ -115,19 +115,4 @@ export class LearnerEngine {
     // and the next owner of this name must not find the last one's.
     await rm(this._options.runDir, { recursive: true, force: true }).catch(() => undefined);
   }
-}
-
-function ping(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
 }
