@@ -15,6 +15,14 @@ if (isServer) {
   // setting it at run time works, unlike --max-semi-space-size.
   v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
+if (command === 'sandbox') {
+  // A push arrives as thousands of 64 KiB socket buffers, and V8 counts their off-heap bytes against the old
+  // generation's limit. With incremental marking, once the sandbox had sat idle for a second or two (V8 then
+  // sets tight limits), each marking cycle started the next as soon as it ended, for the whole push: ~20 full
+  // collections and ~0.3 s more CPU per 256 MiB. The sandbox's heap is ~25 MB, so the atomic collections that
+  // remain are short. Measured with bench/registry.ts (docs/benchmarks.md, Registry).
+  v8.setFlagsFromString('--no-incremental-marking');
+}
 if (isServer && process.env.LABRUNNER_TSX !== '1') {
   const { serverBundle } = await import('./server-bundle.js');
   await import(await serverBundle());

@@ -1,5 +1,4 @@
 /** `GET|HEAD|DELETE /v2/<name>/blobs/<digest>`: blob reads (with Range) from the account's blob store. */
-import { pipeline } from 'node:stream/promises';
 import { RegistryError, isSha256Digest, looksLikeDigest, parseRangeHeader } from '../core/registry/index.ts';
 import { unsupported } from './context.ts';
 import type { RepoRequest } from './context.ts';
@@ -38,5 +37,6 @@ export async function handleBlob(ctx: RepoRequest, digest: string): Promise<void
     res.end();
     return;
   }
-  await pipeline(ctx.deps.blobs.open(ctx.scope.accountId, digest, range), res);
+  await ctx.deps.blobs.writeTo(ctx.scope.accountId, digest, range ?? { start: 0, end: size - 1 }, res);
+  res.end();
 }

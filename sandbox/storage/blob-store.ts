@@ -8,10 +8,11 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { IBlobStore } from '../contracts.ts';
 import { RegistryError, digestHex, isAccountId } from '../core/registry/index.ts';
 import { UploadSessions } from './uploads.ts';
+import { writeFileRange } from './file-range-writer.ts';
 import type { AppendOptions, UploadSession } from './uploads.ts';
 
 export type { AppendOptions, UploadSession } from './uploads.ts';
@@ -37,14 +38,18 @@ export interface BlobStore extends IBlobStore {
   cancelUpload(uploadId: string): Promise<boolean>;
   /** Monolithic upload: streams `body` into a fresh session and completes it with `digest`. */
   putBlob(accountId: string, repository: string, digest: string, body: Readable, length?: number): Promise<{ digest: string; size: number }>;
+  /**
+   * Writes a blob's bytes `start..end` (inclusive) into `out` without ending it: how the registry serves a
+   * blob, with no allocation per chunk (./file-range-writer.ts). Resolves early when `out` closes first.
+   */
+  writeTo(accountId: string, digest: string, range: { start: number; end: number }, out: Writable): Promise<void>;
   /** Removes upload sessions untouched for `maxAgeMs` (the spec lets registries time uploads out). */
   pruneUploads(maxAgeMs: number): Promise<number>;
 }
 
 /**
- * Bytes per read when a blob is served. fs streams default to 64 KiB, which costs a thread-pool read and a
- * socket write per 64 KiB; 1 MiB chunks cut the sandbox's CPU on a 256 MiB pull by about half (bench/registry.ts,
- * docs/benchmarks.md). Backpressure still holds at most about one chunk per download in memory.
+ * Bytes per read of `open()` streams (the scanner, replication). fs streams default to 64 KiB, which costs a
+ * thread-pool read per 64 KiB; serving a blob over HTTP goes through `writeTo()` instead.
  */
 const READ_CHUNK_BYTES = 1 << 20;
 
@@ -115,6 +120,11 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
       const path = blobPath(accountId, digest);
       if (path === undefined) throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
       return createReadStream(path, range === undefined ? { highWaterMark: READ_CHUNK_BYTES } : { start: range.start, end: range.end, highWaterMark: READ_CHUNK_BYTES });
+    },
+    writeTo(accountId, digest, range, out) {
+      const path = blobPath(accountId, digest);
+      if (path === undefined) throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
+      return writeFileRange(path, range, out);
     },
     async startUpload(accountId, repository) {
       if (!isAccountId(accountId)) throw new RegistryError('DENIED', 'invalid account id');

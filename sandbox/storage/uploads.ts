@@ -13,6 +13,7 @@ import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RegistryError, isUploadId } from '../core/registry/index.ts';
+import { EarlyWriteback } from './early-writeback.ts';
 
 /** An upload session as the registry sees it. */
 export interface UploadSession {
@@ -104,7 +105,11 @@ export class UploadSessions {
       // Hash a copy: a chunk that fails must not advance the running digest.
       const hash = tracked !== undefined && tracked.offset === session.size ? tracked.hash.copy() : undefined;
       let written = 0;
+      const writeback = await EarlyWriteback.follow(paths.data, session.size);
       const meter = new Transform({
+        // With 16 KiB (the default) here and in the file stream, the request stops being read while one 64 KiB
+        // write is in the thread pool; 4 MiB lets the socket keep flowing (push ~5% faster, bench/registry.ts).
+        highWaterMark: 1 << 22,
         transform(chunk: Buffer, _enc, callback) {
           written += chunk.length;
           if (options.length !== undefined && written > options.length) {
@@ -112,11 +117,12 @@ export class UploadSessions {
             return;
           }
           hash?.update(chunk);
+          writeback.grew(session.size + written);
           callback(null, chunk);
         },
       });
       try {
-        await pipeline(body, meter, createWriteStream(paths.data, { flags: 'a' }));
+        await pipeline(body, meter, createWriteStream(paths.data, { flags: 'a', highWaterMark: 1 << 22 }));
         if (options.length !== undefined && written !== options.length) {
           throw new RegistryError('SIZE_INVALID', `received ${written} bytes but the chunk declared ${options.length}`);
         }
@@ -124,6 +130,8 @@ export class UploadSessions {
         // All or nothing per chunk: cut the file back so the session's offset stays what the client knows.
         await truncate(paths.data, session.size);
         throw err;
+      } finally {
+        await writeback.close();
       }
       if (hash !== undefined) this._hashes.set(id, { hash, offset: session.size + written });
       else this._hashes.delete(id);
