@@ -72,14 +72,22 @@ export function repositoryJson(deps: EcrDeps, row: RepositoryRow): Record<string
 
 /** Pages through `items` with an opaque nextToken (an offset), as ECR's list operations do. */
 export function paginate<T>(items: readonly T[], maxResults: number | undefined, nextToken: string | undefined, defaultMax: number): { page: T[]; nextToken?: string } {
-  let start = 0;
-  if (nextToken !== undefined) {
-    const decoded = /^o:(\d+)$/.exec(Buffer.from(nextToken, 'base64url').toString('utf8'));
-    if (!decoded) throw invalidParameter("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid pagination token'");
-    start = Number(decoded[1]);
-  }
+  const start = offsetOfToken(nextToken);
   const size = maxResults ?? defaultMax;
   const page = items.slice(start, start + size);
-  const next = start + size < items.length ? Buffer.from(`o:${start + size}`).toString('base64url') : undefined;
+  const next = start + size < items.length ? tokenOfOffset(start + size) : undefined;
   return next ? { page, nextToken: next } : { page };
+}
+
+/** Where a page starts: 0 without a token, else the offset {@link tokenOfOffset} wrote into it. */
+export function offsetOfToken(nextToken: string | undefined): number {
+  if (nextToken === undefined) return 0;
+  const decoded = /^o:(\d+)$/.exec(Buffer.from(nextToken, 'base64url').toString('utf8'));
+  if (!decoded) throw invalidParameter("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid pagination token'");
+  return Number(decoded[1]);
+}
+
+/** The nextToken of a page that starts at `offset`. */
+export function tokenOfOffset(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url');
 }

@@ -4,8 +4,8 @@ import { ecrErrors } from '../core/ecr-errors.ts';
 import { readManifest } from '../core/manifest.ts';
 import { RequestReader } from '../core/request-reader.ts';
 import type { Operation } from '../http/aws-json.ts';
-import type { ImageRow, RepositoryRow } from '../storage/metadata-store.ts';
-import { paginate, readRepositoryRef, requireRepository, seconds, targetScope, type EcrDeps } from './context.ts';
+import type { ImageSummaryRow, RepositoryRow } from '../storage/metadata-store.ts';
+import { offsetOfToken, paginate, readRepositoryRef, tokenOfOffset, requireRepository, seconds, targetScope, type EcrDeps } from './context.ts';
 import { sha256Digest } from './digest.ts';
 import { readImageIds, resolveImageId, type ImageFailure, type ImageId } from './image-ids.ts';
 import { scanSummaryJson } from './scan-json.ts';
@@ -15,7 +15,7 @@ const TAG_STATUS = ['TAGGED', 'UNTAGGED', 'ANY'] as const;
 /** The image operations. */
 export function imageOperations(deps: EcrDeps): Record<string, Operation> {
   const { store } = deps;
-  const detail = (repo: RepositoryRow, img: ImageRow, knownTags?: string[]) => {
+  const detail = (repo: RepositoryRow, img: ImageSummaryRow, knownTags?: string[]) => {
     const tags = knownTags ?? store.images.tagsOf(repo.id, img.digest);
     return {
       registryId: repo.accountId,
@@ -74,13 +74,11 @@ export function imageOperations(deps: EcrDeps): Record<string, Operation> {
         }
         return { imageDetails: details };
       }
-      // Order and filter on digests alone; whole rows are read only for the page.
-      const tagged = status === 'ANY' ? undefined : store.images.taggedDigests(repo.id);
-      const all = store.images.listDigests(repo.id).filter((digest) => tagged === undefined || tagged.has(digest) === (status === 'TAGGED'));
-      const { page, nextToken: next } = paginate(all, maxResults, nextToken, 100);
-      const rows = new Map(store.images.getMany(repo.id, page).map((img) => [img.digest, img]));
-      const tags = store.images.tagsOfMany(repo.id, page);
-      return { imageDetails: page.map((digest) => detail(repo, rows.get(digest)!, tags.get(digest) ?? [])), ...(next ? { nextToken: next } : {}) };
+      // SQLite orders, filters and cuts the page; only the page's rows (without manifests) are read, tags included.
+      const offset = offsetOfToken(nextToken);
+      const limit = maxResults ?? 100;
+      const { images, more } = store.images.page(repo.id, status, offset, limit);
+      return { imageDetails: images.map(({ image, tags }) => detail(repo, image, tags)), ...(more ? { nextToken: tokenOfOffset(offset + limit) } : {}) };
     },
 
     BatchGetImage(input, ctx) {

@@ -1,6 +1,6 @@
 /** How scan state appears in DescribeImages and DescribeImageScanFindings. */
 import type { ScanFinding, Severity } from '../contracts.ts';
-import type { ImageRow } from '../storage/metadata-store.ts';
+import type { ImageSummaryRow } from '../storage/metadata-store.ts';
 import { seconds } from './context.ts';
 
 /** Severity → count over findings (only severities that occur, as ECR reports them). */
@@ -11,12 +11,12 @@ export function severityCounts(findings: readonly ScanFinding[]): Partial<Record
 }
 
 /** Stored findings of a COMPLETE scan. */
-export function storedFindings(img: ImageRow): ScanFinding[] {
+export function storedFindings(img: ImageSummaryRow): ScanFinding[] {
   return img.scanFindings ? (JSON.parse(img.scanFindings) as ScanFinding[]) : [];
 }
 
 /** `imageScanStatus` (+ `imageScanFindingsSummary` when complete) for DescribeImages; empty if never scanned. */
-export function scanSummaryJson(img: ImageRow): Record<string, unknown> {
+export function scanSummaryJson(img: ImageSummaryRow): Record<string, unknown> {
   if (!img.scanStatus) return {};
   const status = { status: img.scanStatus, description: img.scanDescription ?? describe(img.scanStatus) };
   if (img.scanStatus !== 'COMPLETE') return { imageScanStatus: status };

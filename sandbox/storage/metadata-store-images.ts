@@ -1,6 +1,7 @@
 /** Image rows (one per manifest digest), their tags and scan state. */
 import type Database from 'better-sqlite3';
-import type { ImageRow, ScanStatus } from './metadata-store-rows.ts';
+import type { ImageRow, ImageSummaryRow, ScanStatus } from './metadata-store-rows.ts';
+import { StatementCache } from './statement-cache.ts';
 
 /** What a push inserts. */
 export interface NewImage {
@@ -23,81 +24,67 @@ export interface ScanUpdate {
   vulnerabilitySourceUpdatedAt: number | null;
 }
 
-const SELECT = `SELECT repository_id AS repositoryId, digest, media_type AS mediaType,
-  artifact_media_type AS artifactMediaType, manifest, size, pushed_at AS pushedAt, scan_status AS scanStatus,
+/** Every column but the manifest, which listings never need and which is the largest. */
+const SUMMARY_COLUMNS = `repository_id AS repositoryId, digest, media_type AS mediaType,
+  artifact_media_type AS artifactMediaType, size, pushed_at AS pushedAt, scan_status AS scanStatus,
   scan_description AS scanDescription, scan_started_at AS scanStartedAt, scan_completed_at AS scanCompletedAt,
-  scan_findings AS scanFindings, vulnerability_source_updated_at AS vulnerabilitySourceUpdatedAt FROM images`;
+  scan_findings AS scanFindings, vulnerability_source_updated_at AS vulnerabilitySourceUpdatedAt`;
+const SELECT = `SELECT ${SUMMARY_COLUMNS}, manifest FROM images`;
+
+/** Which images a listing keeps, by whether they have a tag. */
+export type TagStatus = 'TAGGED' | 'UNTAGGED' | 'ANY';
+
+const HAS_TAG = 'EXISTS (SELECT 1 FROM image_tags t WHERE t.repository_id = i.repository_id AND t.digest = i.digest)';
+const TAG_FILTER: Record<TagStatus, string> = { TAGGED: `AND ${HAS_TAG}`, UNTAGGED: `AND NOT ${HAS_TAG}`, ANY: '' };
 
 /** Access to `images` and `image_tags`. */
 export class ImageTable {
-  /** Prepared once per SQL text: preparing costs more than running these small queries. */
-  private readonly _statements = new Map<string, Database.Statement>();
+  private readonly _statements: StatementCache;
 
-  constructor(private readonly _db: Database.Database) {}
-
-  private _q(sql: string): Database.Statement {
-    let st = this._statements.get(sql);
-    if (st === undefined) {
-      st = this._db.prepare(sql);
-      this._statements.set(sql, st);
-    }
-    return st;
+  constructor(private readonly _db: Database.Database) {
+    this._statements = new StatementCache(_db);
   }
 
-  /** Digests of a repository in {@link list}'s order, without reading whole rows. */
-  listDigests(repositoryId: number): string[] {
-    return (this._q('SELECT digest FROM images WHERE repository_id = ? ORDER BY pushed_at DESC, digest').pluck().all(repositoryId) as string[]);
-  }
-
-  /** Rows of the given digests (in no particular order), read with one query. */
-  getMany(repositoryId: number, digests: readonly string[]): ImageRow[] {
-    if (digests.length === 0) return [];
-    return this._q(`${SELECT} WHERE repository_id = ? AND digest IN (SELECT value FROM json_each(?))`).all(repositoryId, JSON.stringify(digests)) as ImageRow[];
-  }
-
-  /** Tags of the given digests, each list sorted, read with one query. */
-  tagsOfMany(repositoryId: number, digests: readonly string[]): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    if (digests.length === 0) return out;
-    const rows = this._q('SELECT digest, tag FROM image_tags WHERE repository_id = ? AND digest IN (SELECT value FROM json_each(?))').all(repositoryId, JSON.stringify(digests)) as { digest: string; tag: string }[];
-    for (const r of rows) {
-      const list = out.get(r.digest);
-      if (list === undefined) out.set(r.digest, [r.tag]);
-      else list.push(r.tag);
-    }
-    for (const list of out.values()) list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return out;
-  }
-
-  /** Digests of a repository's images that have at least one tag. */
-  taggedDigests(repositoryId: number): Set<string> {
-    return new Set(this._q('SELECT DISTINCT digest FROM image_tags WHERE repository_id = ?').pluck().all(repositoryId) as string[]);
+  /**
+   * One page of a repository's images in {@link list}'s order, without manifests, each with its tags (sorted):
+   * rows `offset` to `offset + limit - 1` of those `tagStatus` keeps, and whether more follow. One query; SQLite
+   * walks the push-order index, so a page of 100 costs the same in a repository of 10 images or 10,000.
+   */
+  page(repositoryId: number, tagStatus: TagStatus, offset: number, limit: number): { images: { image: ImageSummaryRow; tags: string[] }[]; more: boolean } {
+    // Tags cannot contain spaces (ECR and the OCI spec both allow only [A-Za-z0-9_.-]), so a space joins them.
+    const rows = this._statements.prepare(
+      `SELECT ${SUMMARY_COLUMNS}, (SELECT group_concat(tag, ' ') FROM image_tags t WHERE t.repository_id = i.repository_id AND t.digest = i.digest) AS tagList
+       FROM images i WHERE repository_id = ? ${TAG_FILTER[tagStatus]} ORDER BY pushed_at DESC, digest LIMIT ? OFFSET ?`,
+    ).all(repositoryId, limit + 1, offset) as (ImageSummaryRow & { tagList: string | null })[];
+    const more = rows.length > limit;
+    if (more) rows.pop();
+    return { images: rows.map((image) => ({ image, tags: image.tagList === null ? [] : image.tagList.split(' ').sort(byCodeUnits) })), more };
   }
 
   get(repositoryId: number, digest: string): ImageRow | undefined {
-    return this._q(`${SELECT} WHERE repository_id = ? AND digest = ?`).get(repositoryId, digest) as
+    return this._statements.prepare(`${SELECT} WHERE repository_id = ? AND digest = ?`).get(repositoryId, digest) as
       | ImageRow
       | undefined;
   }
 
   /** Images of a repository, newest push first (ties by digest, for stable pages). */
   list(repositoryId: number): ImageRow[] {
-    return this._db
+    return this._statements
       .prepare(`${SELECT} WHERE repository_id = ? ORDER BY pushed_at DESC, digest`)
       .all(repositoryId) as ImageRow[];
   }
 
   count(repositoryId: number): number {
-    return (this._db.prepare('SELECT COUNT(*) AS n FROM images WHERE repository_id = ?').get(repositoryId) as { n: number }).n;
+    return (this._statements.prepare('SELECT COUNT(*) AS n FROM images WHERE repository_id = ?').get(repositoryId) as { n: number }).n;
   }
 
   /** Images left in IN_PROGRESS (a restart interrupted their scan). */
   listScansInProgress(): ImageRow[] {
-    return this._db.prepare(`${SELECT} WHERE scan_status = 'IN_PROGRESS'`).all() as ImageRow[];
+    return this._statements.prepare(`${SELECT} WHERE scan_status = 'IN_PROGRESS'`).all() as ImageRow[];
   }
 
   insert(i: NewImage): void {
-    this._db
+    this._statements
       .prepare(
         `INSERT INTO images (repository_id, digest, media_type, artifact_media_type, manifest, size, pushed_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -107,16 +94,16 @@ export class ImageTable {
 
   /** Deletes an image; its tags go with it (foreign key cascade). */
   delete(repositoryId: number, digest: string): boolean {
-    return this._db.prepare('DELETE FROM images WHERE repository_id = ? AND digest = ?').run(repositoryId, digest).changes > 0;
+    return this._statements.prepare('DELETE FROM images WHERE repository_id = ? AND digest = ?').run(repositoryId, digest).changes > 0;
   }
 
   /** Moves pushedAt (a re-push of an existing manifest under a new tag counts as a push on ECR). */
   touchPushedAt(repositoryId: number, digest: string, at: number): void {
-    this._db.prepare('UPDATE images SET pushed_at = ? WHERE repository_id = ? AND digest = ?').run(at, repositoryId, digest);
+    this._statements.prepare('UPDATE images SET pushed_at = ? WHERE repository_id = ? AND digest = ?').run(at, repositoryId, digest);
   }
 
   updateScan(repositoryId: number, digest: string, u: ScanUpdate): void {
-    this._db
+    this._statements
       .prepare(
         `UPDATE images SET scan_status = ?, scan_description = ?, scan_started_at = COALESCE(?, scan_started_at),
          scan_completed_at = ?, scan_findings = ?, vulnerability_source_updated_at = ? WHERE repository_id = ? AND digest = ?`,
@@ -135,7 +122,7 @@ export class ImageTable {
 
   /** Digest a tag points at. */
   digestOfTag(repositoryId: number, tag: string): string | undefined {
-    const row = this._db.prepare('SELECT digest FROM image_tags WHERE repository_id = ? AND tag = ?').get(repositoryId, tag) as
+    const row = this._statements.prepare('SELECT digest FROM image_tags WHERE repository_id = ? AND tag = ?').get(repositoryId, tag) as
       | { digest: string }
       | undefined;
     return row?.digest;
@@ -146,7 +133,7 @@ export class ImageTable {
     return (
       // No ORDER BY: with one, SQLite walks the primary key (repository_id, tag) over every tag of the repository
       // to skip a sort, instead of the (repository_id, digest) index; an image has few tags, sorted here.
-      this._q('SELECT tag FROM image_tags WHERE repository_id = ? AND digest = ?').all(repositoryId, digest) as {
+      this._statements.prepare('SELECT tag FROM image_tags WHERE repository_id = ? AND digest = ?').all(repositoryId, digest) as {
         tag: string;
       }[]
     )
@@ -156,14 +143,14 @@ export class ImageTable {
 
   /** All tags of a repository, sorted, with their digests. */
   allTags(repositoryId: number): { tag: string; digest: string }[] {
-    return this._db
+    return this._statements
       .prepare('SELECT tag, digest FROM image_tags WHERE repository_id = ? ORDER BY tag')
       .all(repositoryId) as { tag: string; digest: string }[];
   }
 
   /** Points a tag at a digest (moving it if it pointed elsewhere). */
   setTag(repositoryId: number, tag: string, digest: string): void {
-    this._db
+    this._statements
       .prepare(
         `INSERT INTO image_tags (repository_id, tag, digest) VALUES (?, ?, ?)
          ON CONFLICT(repository_id, tag) DO UPDATE SET digest = excluded.digest`,
@@ -172,6 +159,11 @@ export class ImageTable {
   }
 
   deleteTag(repositoryId: number, tag: string): void {
-    this._db.prepare('DELETE FROM image_tags WHERE repository_id = ? AND tag = ?').run(repositoryId, tag);
+    this._statements.prepare('DELETE FROM image_tags WHERE repository_id = ? AND tag = ?').run(repositoryId, tag);
   }
+}
+
+/** Sorts strings by UTF-16 code units, as ECR lists tags (not by locale). */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

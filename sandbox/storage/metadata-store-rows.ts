@@ -46,6 +46,9 @@ export interface ImageRow {
   readonly vulnerabilitySourceUpdatedAt: number | null;
 }
 
+/** An image row as listings read it: everything but the manifest. */
+export type ImageSummaryRow = Omit<ImageRow, 'manifest'>;
+
 /** A stored lifecycle-policy dry run. */
 export interface LifecyclePreviewRow {
   readonly repositoryId: number;

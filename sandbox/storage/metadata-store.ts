@@ -9,10 +9,11 @@ import type { IDisposable } from '../../server/core/lifecycle.ts';
 import { MIGRATIONS } from './metadata-store-schema.ts';
 import type { AccountRow } from './metadata-store-rows.ts';
 import { RepositoryTable } from './metadata-store-repositories.ts';
+import { StatementCache } from './statement-cache.ts';
 import { ImageTable } from './metadata-store-images.ts';
 import { EcsTables } from './metadata-store-ecs.ts';
 
-export type { AccountRow, RepositoryRow, ImageRow, ScanStatus, LifecyclePreviewRow } from './metadata-store-rows.ts';
+export type { AccountRow, RepositoryRow, ImageRow, ImageSummaryRow, ScanStatus, LifecyclePreviewRow } from './metadata-store-rows.ts';
 export type { NewRepository } from './metadata-store-repositories.ts';
 export type { NewImage, ScanUpdate } from './metadata-store-images.ts';
 
@@ -24,7 +25,10 @@ export class MetadataStore implements IDisposable {
   readonly ecs: EcsTables;
   private _closed = false;
 
+  private readonly _statements: StatementCache;
+
   private constructor(private readonly _db: Database.Database) {
+    this._statements = new StatementCache(_db);
     this.repositories = new RepositoryTable(_db);
     this.images = new ImageTable(_db);
     this.ecs = new EcsTables(_db);
@@ -48,30 +52,30 @@ export class MetadataStore implements IDisposable {
 
   /** A persisted setting (admin token secret, clock offset, ...). */
   getSetting(key: string): string | undefined {
-    const row = this._db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this._statements.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
     return row?.value;
   }
 
   setSetting(key: string, value: string): void {
-    this._db
+    this._statements
       .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
       .run(key, value);
   }
 
   findAccountByLearner(learnerId: string): AccountRow | undefined {
-    return this._db.prepare(`${ACCOUNT_SELECT} WHERE learner_id = ?`).get(learnerId) as AccountRow | undefined;
+    return this._statements.prepare(`${ACCOUNT_SELECT} WHERE learner_id = ?`).get(learnerId) as AccountRow | undefined;
   }
 
   findAccountByAccessKey(accessKeyId: string): AccountRow | undefined {
-    return this._db.prepare(`${ACCOUNT_SELECT} WHERE access_key_id = ?`).get(accessKeyId) as AccountRow | undefined;
+    return this._statements.prepare(`${ACCOUNT_SELECT} WHERE access_key_id = ?`).get(accessKeyId) as AccountRow | undefined;
   }
 
   findAccountById(accountId: string): AccountRow | undefined {
-    return this._db.prepare(`${ACCOUNT_SELECT} WHERE account_id = ?`).get(accountId) as AccountRow | undefined;
+    return this._statements.prepare(`${ACCOUNT_SELECT} WHERE account_id = ?`).get(accountId) as AccountRow | undefined;
   }
 
   insertAccount(row: AccountRow): void {
-    this._db
+    this._statements
       .prepare(
         'INSERT INTO accounts (learner_id, account_id, access_key_id, secret_access_key, created_at) VALUES (?, ?, ?, ?, ?)',
       )
@@ -80,14 +84,14 @@ export class MetadataStore implements IDisposable {
 
   /** The registry's replication configuration (JSON text) for a scope. */
   getReplication(accountId: string, region: string): string | undefined {
-    const row = this._db
+    const row = this._statements
       .prepare('SELECT replication FROM registry_settings WHERE account_id = ? AND region = ?')
       .get(accountId, region) as { replication: string | null } | undefined;
     return row?.replication ?? undefined;
   }
 
   setReplication(accountId: string, region: string, json: string): void {
-    this._db
+    this._statements
       .prepare(
         `INSERT INTO registry_settings (account_id, region, replication) VALUES (?, ?, ?)
          ON CONFLICT(account_id, region) DO UPDATE SET replication = excluded.replication`,

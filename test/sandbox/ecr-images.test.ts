@@ -83,6 +83,36 @@ describe('sandbox ECR images (SDK v3)', () => {
     expect(details.find((d) => d.imageDigest === d3)!.imageTags).toBeUndefined();
   });
 
+  it('DescribeImages pages through every image once, filters by tag status and sorts each image\'s tags', async () => {
+    const ecr = f.client('img');
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'paged' }));
+    const digests = [];
+    for (let n = 20; n < 25; n++) {
+      await ecr.send(new PutImageCommand({ repositoryName: 'paged', imageManifest: ociManifest(n), ...(n === 24 ? {} : { imageTag: `t${n}` }) }));
+      digests.push(digestOf(ociManifest(n)));
+    }
+    await ecr.send(new PutImageCommand({ repositoryName: 'paged', imageManifest: ociManifest(20), imageTag: 'a-first' }));
+
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const out = await ecr.send(new DescribeImagesCommand({ repositoryName: 'paged', maxResults: 2, nextToken }));
+      expect(out.imageDetails!.length).toBeLessThanOrEqual(2);
+      seen.push(...out.imageDetails!.map((d) => d.imageDigest!));
+      nextToken = out.nextToken;
+      pages++;
+    } while (nextToken !== undefined);
+    expect(pages).toBe(3);
+    expect(seen.sort()).toEqual([...digests].sort());
+
+    const untagged = (await ecr.send(new DescribeImagesCommand({ repositoryName: 'paged', filter: { tagStatus: 'UNTAGGED' } }))).imageDetails!;
+    expect(untagged.map((d) => d.imageDigest)).toEqual([digests[4]]);
+    const tagged = (await ecr.send(new DescribeImagesCommand({ repositoryName: 'paged', filter: { tagStatus: 'TAGGED' } }))).imageDetails!;
+    expect(tagged.map((d) => d.imageDigest).sort()).toEqual(digests.slice(0, 4).sort());
+    expect(tagged.find((d) => d.imageDigest === digests[0])!.imageTags).toEqual(['a-first', 't20']);
+  });
+
   it('DescribeImages with an unknown imageId is ImageNotFoundException', async () => {
     const err = await errorOf(f.client('img').send(new DescribeImagesCommand({ repositoryName: 'app', imageIds: [{ imageTag: 'nope' }] })));
     expect(err.name).toBe('ImageNotFoundException');
