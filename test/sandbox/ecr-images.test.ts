@@ -86,7 +86,7 @@ describe('sandbox ECR images (SDK v3)', () => {
   it('DescribeImages pages through every image once, filters by tag status and sorts each image\'s tags', async () => {
     const ecr = f.client('img');
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'paged' }));
-    const digests = [];
+    const digests: string[] = [];
     for (let n = 20; n < 25; n++) {
       await ecr.send(new PutImageCommand({ repositoryName: 'paged', imageManifest: ociManifest(n), ...(n === 24 ? {} : { imageTag: `t${n}` }) }));
       digests.push(digestOf(ociManifest(n)));
