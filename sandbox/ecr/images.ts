@@ -15,7 +15,7 @@ const TAG_STATUS = ['TAGGED', 'UNTAGGED', 'ANY'] as const;
 /** The image operations. */
 export function imageOperations(deps: EcrDeps): Record<string, Operation> {
   const { store } = deps;
-  const detail = (repo: RepositoryRow, img: ImageSummaryRow, knownTags?: string[]) => {
+  const detail = (repo: RepositoryRow, img: ImageSummaryRow, knownTags?: readonly string[]) => {
     const tags = knownTags ?? store.images.tagsOf(repo.id, img.digest);
     return {
       registryId: repo.accountId,

@@ -37,20 +37,52 @@ export type TagStatus = 'TAGGED' | 'UNTAGGED' | 'ANY';
 const HAS_TAG = 'EXISTS (SELECT 1 FROM image_tags t WHERE t.repository_id = i.repository_id AND t.digest = i.digest)';
 const TAG_FILTER: Record<TagStatus, string> = { TAGGED: `AND ${HAS_TAG}`, UNTAGGED: `AND NOT ${HAS_TAG}`, ANY: '' };
 
+/** One page of a listing: images with their tags (sorted), and whether more follow. Shared: never mutate it. */
+export interface ImagePage {
+  readonly images: readonly { readonly image: ImageSummaryRow; readonly tags: readonly string[] }[];
+  readonly more: boolean;
+}
+
+/** Pages kept for repeated listings; a page of 100 images is ~50 KB. */
+const PAGES_KEPT = 64;
+
 /** Access to `images` and `image_tags`. */
 export class ImageTable {
   private readonly _statements: StatementCache;
+  /**
+   * Listings are read far more often than images change (checkers poll DescribeImages every few seconds for
+   * every learner), so the last pages served are kept, each stamped with its repository's change count. Every
+   * change to a repository's images or tags goes through this class and bumps the count; the sandbox process
+   * is the only writer of these tables; a deleted repository's id is never reused (AUTOINCREMENT).
+   */
+  private readonly _changes = new Map<number, number>();
+  private readonly _pages = new Map<string, { changes: number; page: ImagePage }>();
 
   constructor(private readonly _db: Database.Database) {
     this._statements = new StatementCache(_db);
   }
 
   /**
-   * One page of a repository's images in {@link list}'s order, without manifests, each with its tags (sorted):
-   * rows `offset` to `offset + limit - 1` of those `tagStatus` keeps, and whether more follow. One query; SQLite
-   * walks the push-order index, so a page of 100 costs the same in a repository of 10 images or 10,000.
+   * One page of a repository's images in {@link list}'s order, without manifests, each with its tags: rows
+   * `offset` to `offset + limit - 1` of those `tagStatus` keeps. One query, on the push-order index, so a page
+   * of 100 costs the same in a repository of 10 images or 10,000; or none, when the repository has not changed
+   * since the same page was read.
    */
-  page(repositoryId: number, tagStatus: TagStatus, offset: number, limit: number): { images: { image: ImageSummaryRow; tags: string[] }[]; more: boolean } {
+  page(repositoryId: number, tagStatus: TagStatus, offset: number, limit: number): ImagePage {
+    // Inside a transaction a page may show changes that are then rolled back: read it, but do not keep it.
+    if (this._db.inTransaction) return this._readPage(repositoryId, tagStatus, offset, limit);
+    const key = `${repositoryId}/${tagStatus}/${offset}/${limit}`;
+    const changes = this._changes.get(repositoryId) ?? 0;
+    const kept = this._pages.get(key);
+    if (kept !== undefined && kept.changes === changes) return kept.page;
+    const page = this._readPage(repositoryId, tagStatus, offset, limit);
+    this._pages.delete(key);
+    if (this._pages.size >= PAGES_KEPT) this._pages.delete(this._pages.keys().next().value!); // the oldest
+    this._pages.set(key, { changes, page });
+    return page;
+  }
+
+  private _readPage(repositoryId: number, tagStatus: TagStatus, offset: number, limit: number): ImagePage {
     // Tags cannot contain spaces (ECR and the OCI spec both allow only [A-Za-z0-9_.-]), so a space joins them.
     const rows = this._statements.prepare(
       `SELECT ${SUMMARY_COLUMNS}, (SELECT group_concat(tag, ' ') FROM image_tags t WHERE t.repository_id = i.repository_id AND t.digest = i.digest) AS tagList
@@ -59,6 +91,11 @@ export class ImageTable {
     const more = rows.length > limit;
     if (more) rows.pop();
     return { images: rows.map((image) => ({ image, tags: image.tagList === null ? [] : image.tagList.split(' ').sort(byCodeUnits) })), more };
+  }
+
+  /** Called by every method that changes a repository's images or tags: its kept pages are stale. */
+  private _changed(repositoryId: number): void {
+    this._changes.set(repositoryId, (this._changes.get(repositoryId) ?? 0) + 1);
   }
 
   get(repositoryId: number, digest: string): ImageRow | undefined {
@@ -84,6 +121,7 @@ export class ImageTable {
   }
 
   insert(i: NewImage): void {
+    this._changed(i.repositoryId);
     this._statements
       .prepare(
         `INSERT INTO images (repository_id, digest, media_type, artifact_media_type, manifest, size, pushed_at)
@@ -94,15 +132,18 @@ export class ImageTable {
 
   /** Deletes an image; its tags go with it (foreign key cascade). */
   delete(repositoryId: number, digest: string): boolean {
+    this._changed(repositoryId);
     return this._statements.prepare('DELETE FROM images WHERE repository_id = ? AND digest = ?').run(repositoryId, digest).changes > 0;
   }
 
   /** Moves pushedAt (a re-push of an existing manifest under a new tag counts as a push on ECR). */
   touchPushedAt(repositoryId: number, digest: string, at: number): void {
+    this._changed(repositoryId);
     this._statements.prepare('UPDATE images SET pushed_at = ? WHERE repository_id = ? AND digest = ?').run(at, repositoryId, digest);
   }
 
   updateScan(repositoryId: number, digest: string, u: ScanUpdate): void {
+    this._changed(repositoryId);
     this._statements
       .prepare(
         `UPDATE images SET scan_status = ?, scan_description = ?, scan_started_at = COALESCE(?, scan_started_at),
@@ -150,6 +191,7 @@ export class ImageTable {
 
   /** Points a tag at a digest (moving it if it pointed elsewhere). */
   setTag(repositoryId: number, tag: string, digest: string): void {
+    this._changed(repositoryId);
     this._statements
       .prepare(
         `INSERT INTO image_tags (repository_id, tag, digest) VALUES (?, ?, ?)
@@ -159,6 +201,7 @@ export class ImageTable {
   }
 
   deleteTag(repositoryId: number, tag: string): void {
+    this._changed(repositoryId);
     this._statements.prepare('DELETE FROM image_tags WHERE repository_id = ? AND tag = ?').run(repositoryId, tag);
   }
 }
