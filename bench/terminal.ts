@@ -10,6 +10,8 @@ const TTYD_STREAM_SECONDS = 2.26;
 
 /** The prompt the benchmark sets, so "the prompt is back" is one unambiguous match. */
 const PS1 = 'LRB> ';
+/** Keystrokes typed, unrecorded, between the cold and the warm echo series. */
+const ECHO_WARM_UP_KEYS = 3000;
 // bash turns bracketed paste on (ESC[?2004h) right before each prompt.
 const PROMPT = /(?:\x1b\[\?2004h)?LRB> $/;
 
@@ -78,22 +80,32 @@ async function measure(server: CliServer, s: Settings, ctx: BenchContext): Promi
   ctx.log(`idle RSS ${mb(idleNoShellRss)} MiB without a shell, ${mb(idleRss)} MiB with one`);
 
   // 1. Echo: one key at a time, each waiting for its echo; the line is cleared every 50 keys so it never wraps.
-  const echoMs: number[] = [];
-  for (let i = -50; i < s.keystrokes; i++) {
-    if (i % 50 === 0) {
-      fast.type('\x15');
-      await sleep(20);
+  // The first keys of a new server run through code V8 has not optimised yet: measured here, p50 falls from
+  // ~0.28 ms over the first 1,000 keys to ~0.17 ms after ~4,000, on both sides of the socket. Both are reported;
+  // the target is held against the warm figure, what a learner meets after the first minute of typing.
+  const echoRound = async (keys: number): Promise<number[]> => {
+    const ms: number[] = [];
+    for (let i = 0; i < keys; i++) {
+      if (i % 50 === 0) {
+        fast.type('\x15');
+        await sleep(20);
+      }
+      const parsed = fast.waitForParsedBytes(1, 5000);
+      const t0 = performance.now();
+      fast.type(String.fromCharCode(97 + (i % 26)));
+      await parsed;
+      ms.push(performance.now() - t0);
+      await sleep(2);
     }
-    const parsed = fast.waitForParsedBytes(1, 5000);
-    const t0 = performance.now();
-    fast.type(String.fromCharCode(97 + ((i + 50) % 26)));
-    await parsed;
-    if (i >= 0) echoMs.push(performance.now() - t0);
-    await sleep(2);
-  }
-  fast.type('\x15');
-  await sleep(50);
-  ctx.log(`echo p50 ${round(percentile(echoMs, 50))} ms, p99 ${round(percentile(echoMs, 99))} ms`);
+    fast.type('\x15');
+    await sleep(50);
+    return ms;
+  };
+  const coldEchoMs = await echoRound(s.keystrokes);
+  ctx.log(`echo, first ${s.keystrokes} keys: p50 ${round(percentile(coldEchoMs, 50))} ms, p99 ${round(percentile(coldEchoMs, 99))} ms`);
+  await echoRound(ECHO_WARM_UP_KEYS);
+  const echoMs = await echoRound(s.keystrokes);
+  ctx.log(`echo, after ${s.keystrokes + ECHO_WARM_UP_KEYS} keys: p50 ${round(percentile(echoMs, 50))} ms, p99 ${round(percentile(echoMs, 99))} ms`);
 
   // 2. Throughput: the whole flood until the prompt is back, parsed.
   const streamSeconds: number[] = [];
@@ -135,8 +147,10 @@ async function measure(server: CliServer, s: Settings, ctx: BenchContext): Promi
     { metric: 'stream time vs ttyd', value: round(stream / TTYD_STREAM_SECONDS, 2), unit: '×', target: { max: 0.9 }, reference: 'WeTTY 1.00×' },
     { metric: 'stream throughput', value: round(streamedBytes / MB / stream, 1), unit: 'MB/s', reference: 'ttyd 30.3 MB/s' },
     { metric: 'server CPU per stream (median)', value: round(median(streamCpuSeconds), 2), unit: 's' },
-    { metric: 'echo p50', value: round(percentile(echoMs, 50)), unit: 'ms', target: { max: 0.3 }, reference: 'ttyd 0.167, WeTTY 2.55' },
-    { metric: 'echo p99', value: round(percentile(echoMs, 99)), unit: 'ms', target: { max: 2.5 }, reference: 'ttyd 1.54, WeTTY 5.51' },
+    { metric: 'echo p50 (warm)', value: round(percentile(echoMs, 50)), unit: 'ms', target: { max: 0.3 }, reference: 'ttyd 0.167, WeTTY 2.55' },
+    { metric: 'echo p99 (warm)', value: round(percentile(echoMs, 99)), unit: 'ms', target: { max: 2.5 }, reference: 'ttyd 1.54, WeTTY 5.51' },
+    { metric: `echo p50, first ${s.keystrokes} keys of a new server`, value: round(percentile(coldEchoMs, 50)), unit: 'ms' },
+    { metric: `echo p99, first ${s.keystrokes} keys of a new server`, value: round(percentile(coldEchoMs, 99)), unit: 'ms' },
     { metric: 'Ctrl-C during flood → prompt (median)', value: round(median(ctrlCMs), 1), unit: 'ms', target: { max: 100 }, reference: 'ttyd 1,233, WeTTY 61' },
     { metric: 'Ctrl-C → prompt (worst)', value: round(Math.max(...ctrlCMs), 1), unit: 'ms' },
     { metric: 'peak server RSS while streaming', value: mb(streamPeakRss), unit: 'MiB', reference: 'ttyd 5.0, WeTTY 91' },
@@ -151,7 +165,7 @@ async function measure(server: CliServer, s: Settings, ctx: BenchContext): Promi
       parseMBps: s.parseBytesPerSecond / MB,
       slowClient: { parseMBps: s.slowParseBytesPerSecond / MB, socketPausedBeyondQueuedFrames: 4, floodSeconds: 8 },
       stream: `head -c ${s.streamRandomBytes} /dev/urandom | base64 (${round(streamedBytes / MB, 1)} MB on the terminal), until the next prompt is parsed`,
-      echo: `${s.keystrokes} single keystrokes at a bash prompt, 2 ms apart, send → first parsed output`,
+      echo: `single keystrokes at a bash prompt, 2 ms apart, send → first parsed output: the first ${s.keystrokes} of a new server (cold), then ${ECHO_WARM_UP_KEYS} unrecorded, then ${s.keystrokes} (warm)`,
       ctrlC: 'Ctrl-C after 20 MB of the flood were parsed, until the prompt is parsed',
       rss: 'VmRSS from /proc; peaks are VmHWM after clear_refs=5, or 100 ms samples',
       runs: s.runs,
@@ -160,6 +174,7 @@ async function measure(server: CliServer, s: Settings, ctx: BenchContext): Promi
       streamSeconds: streamSeconds.map((v) => round(v, 3)),
       streamCpuSeconds,
       echoMs: echoMs.map((v) => round(v, 4)),
+      coldEchoMs: coldEchoMs.map((v) => round(v, 4)),
       ctrlCMs: ctrlCMs.map((v) => round(v, 1)),
       rssMB: { idleNoShell: mb(idleNoShellRss), idle: mb(idleRss), streamPeak: mb(streamPeakRss) },
     },
