@@ -3,6 +3,8 @@
  * categories, ported to Vitest: manifests and blobs by tag and digest, HEAD, Range reads, tag
  * listing with pagination, and deletion as ECR allows it.
  */
+import { readdirSync, readlinkSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { test as base, describe, expect } from 'vitest';
 import { DOCKER_MANIFEST, makeImage, OCI_MANIFEST, pushBlob, pushImage, putManifest, randomBlob } from './helpers/oci-content.ts';
 import type { TestImage } from './helpers/oci-content.ts';
@@ -94,6 +96,36 @@ describe('pull', () => {
       expect(res.headers['content-range']).toBe('bytes */2048');
     });
   });
+
+  it('lets go of the blob file when a client hangs up mid-download, and keeps serving it whole', async ({ reg }) => {
+    const big = randomBlob(8 * 1024 * 1024);
+    await pushBlob(reg, REPO, big);
+    const hex = big.digest.slice('sha256:'.length);
+    // The harness runs the sandbox in this process, so its open files are ours.
+    const openBlobFiles = () => readdirSync('/proc/self/fd').filter((fd) => readlinkSafe(`/proc/self/fd/${fd}`).endsWith(hex)).length;
+    const password = await reg.password();
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port: reg.port, path: `/v2/${REPO}/blobs/${big.digest}`, headers: { Host: reg.ecrHost(), Authorization: `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}` } },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          res.once('data', () => {
+            req.destroy(); // the learner pressed Ctrl-C during `docker pull`
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => undefined);
+      req.on('close', () => resolve());
+      req.once('error', reject);
+      req.end();
+    });
+    await expect.poll(openBlobFiles, { timeout: 5000 }).toBe(0);
+    const whole = await reg.request({ path: `/v2/${REPO}/blobs/${big.digest}` });
+    expect(whole.status).toBe(200);
+    expect(whole.body.equals(big.bytes)).toBe(true);
+    expect(openBlobFiles()).toBe(0);
+  });
 });
 
 describe('content discovery', () => {
@@ -164,3 +196,11 @@ describe('content management', () => {
     expect((await reg.request({ path: `/v2/${REPO}/manifests/tagtest0` })).headers['docker-content-digest']).toBe(image.manifest.digest);
   });
 });
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return ''; // the descriptor closed while we looked
+  }
+}
