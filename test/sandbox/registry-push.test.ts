@@ -3,6 +3,8 @@
  * (single POST, POST+PUT, chunked, out-of-order chunks, streamed PATCH, cancel, mount) and manifest
  * pushes by tag and digest, including the bad-digest variants that must store nothing.
  */
+import { readdirSync, readlinkSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { test as base, describe, expect } from 'vitest';
 import { blobOf, makeImage, makeIndex, OCI_INDEX, OCI_MANIFEST, pushBlob, pushImage, putManifest, randomBlob } from './helpers/oci-content.ts';
@@ -142,6 +144,36 @@ describe('blob push', () => {
     expect(patch.headers.range).toBe(`0-${blob.bytes.length - 1}`);
     const put = await reg.request({ method: 'PUT', path: `${patch.headers.location}?digest=${blob.digest}` });
     expect(put.status).toBe(201);
+    await expectBlobStored(reg, blob);
+  });
+
+  it('drops a streamed PATCH cut off mid-way whole, closes its files, and the upload can go on', async ({ reg }) => {
+    const blob = randomBlob(6 * 1024 * 1024);
+    const loc = await startUpload(reg);
+    const uploadId = loc.split('/').pop()!.split('?')[0]!;
+    // The harness runs the sandbox in this process, so its open files are ours.
+    const openUploadFiles = () => readdirSync('/proc/self/fd').filter((fd) => readlinkSafe(`/proc/self/fd/${fd}`).includes(uploadId)).length;
+    const password = await reg.password();
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: reg.port,
+        method: 'PATCH',
+        path: loc,
+        headers: { Host: reg.ecrHost(), 'Content-Type': 'application/octet-stream', Authorization: `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}` },
+      });
+      req.on('error', () => resolve());
+      req.on('close', () => resolve());
+      // 4 MiB of the 6, then the connection drops (a learner's laptop lost the network).
+      req.write(blob.bytes.subarray(0, 4 * 1024 * 1024), () => setTimeout(() => req.destroy(), 100));
+    });
+    await expect.poll(openUploadFiles, { timeout: 5000 }).toBe(0);
+    const status = await reg.request({ path: loc });
+    expect(status.status).toBe(204);
+    expect(status.headers.range).toBe('0-0'); // nothing of the cut-off chunk was kept
+    const patch = await reg.request({ method: 'PATCH', path: loc, headers: { 'Content-Type': 'application/octet-stream' }, body: Readable.from([blob.bytes]) });
+    expect(patch.status).toBe(202);
+    expect((await reg.request({ method: 'PUT', path: `${patch.headers.location}?digest=${blob.digest}` })).status).toBe(201);
     await expectBlobStored(reg, blob);
   });
 
@@ -328,3 +360,11 @@ describe('manifest push', () => {
     expect((await reg.request({ path: `/v2/${REPO}/manifests/huge` })).status).toBe(404);
   });
 });
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return ''; // the descriptor closed while we looked
+  }
+}
