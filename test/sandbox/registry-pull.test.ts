@@ -3,12 +3,11 @@
  * categories, ported to Vitest: manifests and blobs by tag and digest, HEAD, Range reads, tag
  * listing with pagination, and deletion as ECR allows it.
  */
-import { readdirSync, readlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { test as base, describe, expect } from 'vitest';
 import { DOCKER_MANIFEST, makeImage, OCI_MANIFEST, pushBlob, pushImage, putManifest, randomBlob } from './helpers/oci-content.ts';
 import type { TestImage } from './helpers/oci-content.ts';
-import { errorCodes, startRegistryHarness } from './helpers/registry-harness.ts';
+import { errorCodes, openFilesMatching, startRegistryHarness } from './helpers/registry-harness.ts';
 import type { RegistryHarness } from './helpers/registry-harness.ts';
 
 const REPO = 'conformance/repo1';
@@ -101,8 +100,7 @@ describe('pull', () => {
     const big = randomBlob(8 * 1024 * 1024);
     await pushBlob(reg, REPO, big);
     const hex = big.digest.slice('sha256:'.length);
-    // The harness runs the sandbox in this process, so its open files are ours.
-    const openBlobFiles = () => readdirSync('/proc/self/fd').filter((fd) => readlinkSafe(`/proc/self/fd/${fd}`).endsWith(hex)).length;
+    const openBlobFiles = () => openFilesMatching(hex);
     const password = await reg.password();
     await new Promise<void>((resolve, reject) => {
       const req = httpRequest(
@@ -197,10 +195,3 @@ describe('content management', () => {
   });
 });
 
-function readlinkSafe(path: string): string {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return ''; // the descriptor closed while we looked
-  }
-}

@@ -3,13 +3,12 @@
  * (single POST, POST+PUT, chunked, out-of-order chunks, streamed PATCH, cancel, mount) and manifest
  * pushes by tag and digest, including the bad-digest variants that must store nothing.
  */
-import { readdirSync, readlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { test as base, describe, expect } from 'vitest';
 import { blobOf, makeImage, makeIndex, OCI_INDEX, OCI_MANIFEST, pushBlob, pushImage, putManifest, randomBlob } from './helpers/oci-content.ts';
 import type { Blob } from './helpers/oci-content.ts';
-import { errorCodes, startRegistryHarness } from './helpers/registry-harness.ts';
+import { errorCodes, openFilesMatching, startRegistryHarness } from './helpers/registry-harness.ts';
 import type { RegistryHarness } from './helpers/registry-harness.ts';
 
 const it = base.extend<{ reg: RegistryHarness }>({
@@ -151,8 +150,7 @@ describe('blob push', () => {
     const blob = randomBlob(6 * 1024 * 1024);
     const loc = await startUpload(reg);
     const uploadId = loc.split('/').pop()!.split('?')[0]!;
-    // The harness runs the sandbox in this process, so its open files are ours.
-    const openUploadFiles = () => readdirSync('/proc/self/fd').filter((fd) => readlinkSafe(`/proc/self/fd/${fd}`).includes(uploadId)).length;
+    const openUploadFiles = () => openFilesMatching(uploadId);
     const password = await reg.password();
     await new Promise<void>((resolve) => {
       const req = httpRequest({
@@ -361,10 +359,3 @@ describe('manifest push', () => {
   });
 });
 
-function readlinkSafe(path: string): string {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return ''; // the descriptor closed while we looked
-  }
-}

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Scope } from '../../../sandbox/contracts.ts';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { startSandbox } from '../../../sandbox/index.ts';
 import type { SandboxHandle } from '../../../sandbox/index.ts';
 import { createReferrersIndex, createRegistryHandler } from '../../../sandbox/registry/index.ts';
@@ -186,4 +187,18 @@ export function sha256(data: Buffer | string): string {
 /** The error codes of a registry error response. */
 export function errorCodes(res: RawResponse): string[] {
   return (res.json?.errors ?? []).map((e: { code: string }) => e.code);
+}
+
+/**
+ * How many files this process has open whose path contains `part`. The harness runs the sandbox in the test's
+ * process, so the sandbox's open files are the test's.
+ */
+export function openFilesMatching(part: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).includes(part);
+    } catch {
+      return false; // the descriptor closed while we looked
+    }
+  }).length;
 }
