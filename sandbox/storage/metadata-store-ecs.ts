@@ -1,7 +1,6 @@
 /** ECS tables: clusters, task definitions, tasks and services, stored as JSON documents (see core/ecs/types). */
-import type Database from 'better-sqlite3';
 import type { ClusterDoc, ServiceDoc, TaskDefinition, TaskDoc } from '../core/ecs/types.ts';
-import { StatementCache } from './statement-cache.ts';
+import type { StatementCache } from './statement-cache.ts';
 
 type Row = { doc: string };
 const parse = <T>(r: Row | undefined): T | undefined => (r ? (JSON.parse(r.doc) as T) : undefined);
@@ -9,11 +8,7 @@ const parseAll = <T>(rows: Row[]): T[] => rows.map((r) => JSON.parse(r.doc) as T
 
 /** Access to the ECS tables. All keys include the account and region; task ids are globally unique. */
 export class EcsTables {
-  private readonly _statements: StatementCache;
-
-  constructor(private readonly _db: Database.Database) {
-    this._statements = new StatementCache(_db);
-  }
+  constructor(private readonly _statements: StatementCache) {}
 
   getCluster(accountId: string, region: string, name: string): ClusterDoc | undefined {
     return parse(this._statements.prepare('SELECT doc FROM ecs_clusters WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as Row | undefined);

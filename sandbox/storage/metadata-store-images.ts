@@ -1,7 +1,7 @@
 /** Image rows (one per manifest digest), their tags and scan state. */
 import type Database from 'better-sqlite3';
 import type { ImageRow, ImageSummaryRow, ScanStatus } from './metadata-store-rows.ts';
-import { StatementCache } from './statement-cache.ts';
+import type { StatementCache } from './statement-cache.ts';
 
 /** What a push inserts. */
 export interface NewImage {
@@ -48,7 +48,6 @@ const PAGES_KEPT = 64;
 
 /** Access to `images` and `image_tags`. */
 export class ImageTable {
-  private readonly _statements: StatementCache;
   /**
    * Listings are read far more often than images change (checkers poll DescribeImages every few seconds for
    * every learner), so the last pages served are kept, each stamped with its repository's change count. Every
@@ -58,9 +57,10 @@ export class ImageTable {
   private readonly _changes = new Map<number, number>();
   private readonly _pages = new Map<string, { changes: number; page: ImagePage }>();
 
-  constructor(private readonly _db: Database.Database) {
-    this._statements = new StatementCache(_db);
-  }
+  constructor(
+    private readonly _db: Database.Database,
+    private readonly _statements: StatementCache,
+  ) {}
 
   /**
    * One page of a repository's images in {@link list}'s order, without manifests, each with its tags: rows

@@ -1,7 +1,6 @@
 /** Repository rows, their resource tags, policies and lifecycle previews. */
-import type Database from 'better-sqlite3';
 import type { LifecyclePreviewRow, RepositoryRow } from './metadata-store-rows.ts';
-import { StatementCache } from './statement-cache.ts';
+import type { StatementCache } from './statement-cache.ts';
 
 /** What CreateRepository (or replication) inserts. */
 export interface NewRepository {
@@ -25,11 +24,7 @@ const toRow = (r: RawRow | undefined): RepositoryRow | undefined => (r ? { ...r,
 
 /** Access to the `repositories` table and what hangs off it. */
 export class RepositoryTable {
-  private readonly _statements: StatementCache;
-
-  constructor(private readonly _db: Database.Database) {
-    this._statements = new StatementCache(_db);
-  }
+  constructor(private readonly _statements: StatementCache) {}
 
   get(accountId: string, region: string, name: string): RepositoryRow | undefined {
     return toRow(

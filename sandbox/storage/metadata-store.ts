@@ -28,10 +28,11 @@ export class MetadataStore implements IDisposable {
   private readonly _statements: StatementCache;
 
   private constructor(private readonly _db: Database.Database) {
+    // One cache for every table: a statement is prepared once per database connection.
     this._statements = new StatementCache(_db);
-    this.repositories = new RepositoryTable(_db);
-    this.images = new ImageTable(_db);
-    this.ecs = new EcsTables(_db);
+    this.repositories = new RepositoryTable(this._statements);
+    this.images = new ImageTable(_db, this._statements);
+    this.ecs = new EcsTables(this._statements);
   }
 
   /** Opens (creating and migrating as needed) `<dataDir>/sandbox.db`. */
